@@ -1,0 +1,18 @@
+"""Annotate one note with an installed pipeline, in a fresh process, with no spacy_medllm import.
+
+This is what a user of the packaged pipeline does: `spacy.load("en_medllm_demo")`.
+Usage: python scripts/annotate_note.py en_medllm_demo assets/example_note.txt
+"""
+import sys
+
+import spacy
+
+assert "spacy_medllm" not in sys.modules
+nlp = spacy.load(sys.argv[1])
+text = open(sys.argv[2], encoding="utf8").read()
+doc = nlp(text)
+print(f"{sys.argv[1]}: pipeline {nlp.pipe_names}, {len(doc)} tokens, {len(doc.ents)} entities")
+for ent in doc.ents:
+    print(f"  {ent.start_char:>5}-{ent.end_char:<5} {ent.label_:<10} {ent.text}")
+if not doc.ents:
+    sys.exit("no entities found: the pipeline did not learn anything")

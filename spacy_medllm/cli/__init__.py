@@ -1,0 +1,4 @@
+"""The ``medllm`` command line."""
+from .app import app, main
+
+__all__ = ["app", "main"]

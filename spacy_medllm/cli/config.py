@@ -1,0 +1,34 @@
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .app import app
+
+
+@app.command(
+    "config", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
+def config_cli(
+    ctx: typer.Context,
+    fragments: List[str] = typer.Argument(..., help="Fragments in pipeline order: paths, or names in components/"),
+    output: Path = typer.Option(..., "--output", "-o", help="Composed config to write"),
+    base: Optional[Path] = typer.Option(None, "--base", help="Base training config (default: the package's)"),
+    fragment_dir: Path = typer.Option(Path("components"), "--fragment-dir", help="Where bare fragment names are looked up"),
+    fill: bool = typer.Option(True, "--fill/--no-fill", help="Auto-fill defaults and validate"),
+):
+    """Compose config fragments onto a base training config. Extra --section.key value pairs override."""
+    from spacy.cli._util import parse_config_overrides
+
+    from ..compose import compose_config, fill_and_validate, write_config
+
+    overrides = parse_config_overrides(ctx.args)
+    try:
+        config = compose_config(fragments, base=base, search_dir=fragment_dir, overrides=overrides)
+        if fill:
+            config = fill_and_validate(config)
+    except (ValueError, FileNotFoundError) as err:
+        typer.secho(f"Error: {err}", fg="red", err=True)
+        raise typer.Exit(1)
+    write_config(config, output)
+    typer.echo(f"Wrote {output} (pipeline: {', '.join(config['nlp']['pipeline'])})", err=True)

@@ -1,0 +1,42 @@
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .app import app
+
+
+@app.command("evaluate")
+def evaluate_cli(
+    model: str = typer.Argument(..., help="Pipeline name or path"),
+    data: Path = typer.Argument(..., help="Gold .spacy file"),
+    output: Path = typer.Option(..., "--output", "-o", help="Metrics JSON to write"),
+    html_path: Optional[Path] = typer.Option(None, "--html", help="HTML report with per-label bars and a confusion matrix"),
+    batch_size: int = typer.Option(64, "--batch-size"),
+    title: str = typer.Option("Evaluation", "--title"),
+    missing_ok: bool = typer.Option(False, "--missing-ok", help="Exit quietly if DATA does not exist (a kept-back split)"),
+):
+    """Per-label precision/recall/F1 (spaCy's Scorer) as JSON, and a report a person can look at."""
+    if not data.exists():
+        if missing_ok:
+            typer.echo(f"{data}: not found, nothing to evaluate")
+            return
+        typer.secho(f"Error: {data}: file not found", fg="red", err=True)
+        raise typer.Exit(1)
+    import spacy
+    from spacy.tokens import DocBin
+    from spacy.training import Example
+
+    from ..evaluate import evaluate_pipeline, write_report
+
+    nlp = spacy.load(model)
+    refs = list(DocBin().from_disk(data).get_docs(nlp.vocab))
+    examples = [Example(nlp.make_doc(ref.text), ref) for ref in refs]
+    result = evaluate_pipeline(nlp, examples, batch_size=batch_size)
+    result["model"] = model
+    result["data"] = str(data)
+    write_report(result, output, html_path, title=title)
+    s = result["scores"]
+    typer.echo(f"{data}: ents P {s.get('ents_p', 0):.4f} R {s.get('ents_r', 0):.4f} F {s.get('ents_f', 0):.4f}")
+    for label, v in sorted((result.get("ents_per_type") or {}).items()):
+        typer.echo(f"  {label:<20} P {v['p']:.4f} R {v['r']:.4f} F {v['f']:.4f}")

@@ -1,0 +1,60 @@
+"""spaCy readers (``[corpora]`` in a training config) over the project's formats."""
+
+import logging
+from pathlib import Path
+from typing import Callable, Dict, Iterable, Iterator, Optional
+
+from spacy.language import Language
+from spacy.training import Example
+from spacy.util import registry
+
+from .errors import ConversionStats
+from .readers import read_docs
+
+logger = logging.getLogger("spacy_medllm")
+
+
+class MedllmCorpus:
+    """Examples read straight from a source file, skipped spans reported once per pass."""
+
+    def __init__(self, path: Path, fmt: str, limit: int = 0, **options):
+        self.path = Path(path)
+        self.fmt = fmt
+        self.limit = limit
+        self.options = options
+
+    def __call__(self, nlp: Language) -> Iterator[Example]:
+        stats = ConversionStats()
+        for i, ref in enumerate(read_docs(self.path, self.fmt, nlp, stats, **self.options)):
+            if self.limit and i >= self.limit:
+                break
+            yield Example(nlp.make_doc(ref.text), ref)
+        if stats.n_skipped:
+            logger.warning("%s: %s", self.path, stats.summary())
+
+
+@registry.readers("spacy_medllm.ConllReader.v1")
+def conll_reader(path: Path, n_sents: int = 1, limit: int = 0) -> Callable[[Language], Iterable[Example]]:
+    return MedllmCorpus(path, "conll", limit, n_sents=n_sents)
+
+
+@registry.readers("spacy_medllm.PubTatorReader.v1")
+def pubtator_reader(
+    path: Path, label_map: Optional[Dict[str, str]] = None, alignment_mode: str = "strict", limit: int = 0
+) -> Callable[[Language], Iterable[Example]]:
+    return MedllmCorpus(path, "pubtator", limit, label_map=label_map, alignment_mode=alignment_mode)
+
+
+@registry.readers("spacy_medllm.BratReader.v1")
+def brat_reader(path: Path, alignment_mode: str = "strict", limit: int = 0) -> Callable[[Language], Iterable[Example]]:
+    return MedllmCorpus(path, "brat", limit, alignment_mode=alignment_mode)
+
+
+@registry.readers("spacy_medllm.I2b2Reader.v1")
+def i2b2_reader(path: Path, alignment_mode: str = "strict", limit: int = 0) -> Callable[[Language], Iterable[Example]]:
+    return MedllmCorpus(path, "i2b2", limit, alignment_mode=alignment_mode)
+
+
+@registry.readers("spacy_medllm.JsonlReader.v1")
+def jsonl_reader(path: Path, alignment_mode: str = "strict", limit: int = 0) -> Callable[[Language], Iterable[Example]]:
+    return MedllmCorpus(path, "jsonl", limit, alignment_mode=alignment_mode)
