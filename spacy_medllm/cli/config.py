@@ -22,7 +22,11 @@ def config_cli(
 
     from ..compose import compose_config, fill_and_validate, write_config
 
-    overrides = parse_config_overrides(ctx.args)
+    # A variadic argument swallows unknown options: split them off again.
+    args = list(fragments) + list(ctx.args)
+    first_option = next((i for i, a in enumerate(args) if a.startswith("--")), len(args))
+    fragments, extra = args[:first_option], args[first_option:]
+    overrides = parse_config_overrides(extra)
     try:
         config = compose_config(fragments, base=base, search_dir=fragment_dir, overrides=overrides)
         if fill:

@@ -14,6 +14,7 @@ def evaluate_cli(
     html_path: Optional[Path] = typer.Option(None, "--html", help="HTML report with per-label bars and a confusion matrix"),
     batch_size: int = typer.Option(64, "--batch-size"),
     title: str = typer.Option("Evaluation", "--title"),
+    gpu_id: int = typer.Option(-1, "--gpu-id", help="GPU to run on; -1 for CPU"),
     missing_ok: bool = typer.Option(False, "--missing-ok", help="Exit quietly if DATA does not exist (a kept-back split)"),
 ):
     """Per-label precision/recall/F1 (spaCy's Scorer) as JSON, and a report a person can look at."""
@@ -29,6 +30,8 @@ def evaluate_cli(
 
     from ..evaluate import evaluate_pipeline, write_report
 
+    if gpu_id >= 0:
+        spacy.require_gpu(gpu_id)
     nlp = spacy.load(model)
     refs = list(DocBin().from_disk(data).get_docs(nlp.vocab))
     examples = [Example(nlp.make_doc(ref.text), ref) for ref in refs]
@@ -40,3 +43,17 @@ def evaluate_cli(
     typer.echo(f"{data}: ents P {s.get('ents_p', 0):.4f} R {s.get('ents_r', 0):.4f} F {s.get('ents_f', 0):.4f}")
     for label, v in sorted((result.get("ents_per_type") or {}).items()):
         typer.echo(f"  {label:<20} P {v['p']:.4f} R {v['r']:.4f} F {v['f']:.4f}")
+
+
+@app.command("plot-training")
+def plot_training_cli(
+    log: Path = typer.Argument(..., help="JSONL written by the training logger (training.logger.output_file)"),
+    output: Path = typer.Option(..., "--output", "-o", help="PNG to write"),
+):
+    """Draw loss and dev-score curves of a training run."""
+    from ..evaluate import plot_training_log
+
+    if not log.exists():
+        typer.secho(f"Error: {log}: file not found", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Wrote {plot_training_log(log, output)}")
