@@ -32,9 +32,16 @@ def ner_confusion(examples: Iterable[Example]) -> Dict[str, Dict[str, int]]:
 
 
 def evaluate_pipeline(nlp: Language, examples: List[Example], batch_size: int = 64) -> dict:
+    """Predict once, then score with spaCy's Scorer (``nlp.evaluate`` would copy the examples
+    and keep its predictions to itself, and the confusion matrix needs them)."""
+    from spacy.scorer import Scorer
+
     start = time.perf_counter()
-    scores = nlp.evaluate(examples, batch_size=batch_size)
+    docs = nlp.pipe((eg.predicted for eg in examples), batch_size=batch_size)
+    for eg, doc in zip(examples, docs):
+        eg.predicted = doc
     elapsed = time.perf_counter() - start
+    scores = Scorer(nlp).score(examples)
     n_words = sum(len(eg.reference) for eg in examples)
     result = {
         "n_docs": len(examples),
@@ -146,11 +153,12 @@ def plot_training_log(log_path: Path, png_path: Path) -> Path:
         values = [r["scores"].get(name) for r in rows]
         if all(isinstance(v, (int, float)) for v in values):
             ax2.plot(steps, values, label=name)
-    ax2.plot(steps, [r["score"] for r in rows], "k--", label="score (selection)")
+    # spaCy logs component scores in percent and the selection score as a fraction.
+    ax2.plot(steps, [100 * r["score"] for r in rows], "k--", label="score (selection)")
     ax2.set_xlabel("step")
-    ax2.set_ylim(0, 1)
+    ax2.set_ylim(0, 100)
     ax2.legend(fontsize=8, loc="lower right")
-    ax2.set_title("Dev scores")
+    ax2.set_title("Dev scores (%)")
     png_path = Path(png_path)
     png_path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png_path, dpi=110, bbox_inches="tight")

@@ -86,9 +86,12 @@ def test_evaluate_cli_writes_json_and_html(trained_tiny_pipeline, sample_corpus,
     for label, s in metrics["ents_per_type"].items():
         assert 0 <= s["p"] <= 1 and 0 <= s["r"] <= 1
     assert 0 <= metrics["scores"]["ents_f"] <= 1
-    # The confusion matrix counts every gold token once.
-    n_tokens = sum(sum(row.values()) for row in metrics["ner_confusion"].values())
-    assert n_tokens == metrics["n_words"]
+    # The confusion matrix counts every gold token once, and agrees with the entity scores:
+    # predicted entity tokens appear in its columns exactly when the scorer saw predictions.
+    confusion = metrics["ner_confusion"]
+    assert sum(sum(row.values()) for row in confusion.values()) == metrics["n_words"]
+    predicted_entity_tokens = sum(n for row in confusion.values() for p, n in row.items() if p != "O")
+    assert (predicted_entity_tokens > 0) == (metrics["scores"]["ents_p"] > 0)
     html = (tmp_path / "m" / "dev.html").read_text()
     assert "Entities per label" in html and "data:image/png;base64" in html
 

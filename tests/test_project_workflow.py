@@ -40,6 +40,8 @@ def test_demo_workflow_end_to_end(tmp_path):
         assert set(metrics["ents_per_type"]) == {"PROBLEM", "TEST", "TREATMENT"}
         # The sample is templated and easy: a pipeline that learned nothing scores near 0.
         assert metrics["scores"]["ents_f"] > 0.5
+        confusion = metrics["ner_confusion"]
+        assert confusion["PROBLEM"]["PROBLEM"] > confusion["PROBLEM"]["O"]
         assert (project / "metrics" / "sample" / "test.html").stat().st_size > 1000
         assert (project / "metrics" / "sample" / "training.png").read_bytes()[:4] == b"\x89PNG"
         wheels = list((project / "packages").glob(f"en_{name}-*/dist/*.whl"))

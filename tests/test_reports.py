@@ -1,0 +1,40 @@
+import json
+
+import pytest
+from spacy.util import registry
+
+from spacy_medllm.evaluate import plot_training_log, render_html
+
+
+def test_training_curve_png(tmp_path):
+    log = tmp_path / "log.jsonl"
+    rows = [{"epoch": 0, "step": s, "losses": {"ner": 100.0 / (s + 1), "transformer": 50.0 / (s + 1)},
+             "scores": {"ents_f": s / 4, "ents_p": s / 3, "ents_r": s / 5}, "score": s / 400}
+            for s in (0, 100, 200)]
+    log.write_text("\n".join(json.dumps(r) for r in rows))
+    out = plot_training_log(log, tmp_path / "curve.png")
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_training_curve_empty_log(tmp_path):
+    (tmp_path / "log.jsonl").write_text("")
+    with pytest.raises(ValueError, match="no evaluation rows"):
+        plot_training_log(tmp_path / "log.jsonl", tmp_path / "c.png")
+
+
+def test_logger_replaces_an_old_log(tmp_path):
+    log = tmp_path / "log.jsonl"
+    log.write_text('{"step": 999}\n')
+    make_logger = registry.loggers.get("spacy_medllm.ConsoleLogger.v1")
+    setup = make_logger(progress_bar=None, console_output=False, output_file=str(log))
+    assert not log.exists()  # spaCy's own logger would refuse to log instead
+    assert callable(setup)
+
+
+def test_html_report_escapes_labels():
+    result = {"n_docs": 1, "n_words": 3, "words_per_second": 10.0, "scores": {"ents_f": 0.5},
+              "ents_per_type": {"<b>X</b>": {"p": 0.5, "r": 0.5, "f": 0.5}},
+              "ner_confusion": {"<b>X</b>": {"<b>X</b>": 2, "O": 1}, "O": {"<b>X</b>": 0, "O": 5}}}
+    page = render_html(result, "t")
+    assert "&lt;b&gt;X&lt;/b&gt;" in page and "<b>X</b>" not in page
+    assert page.count("data:image/png;base64") == 2
