@@ -245,3 +245,22 @@ def test_shipped_sample_converts_without_loss(sample_dir, nlp):
         assert stats.n_skipped == 0
         assert stats.entities == n_spans
         assert all("assertion" in d.spans for d in docs)
+
+
+# --- registered spaCy readers ----------------------------------------------------------------
+
+
+def test_registered_readers_yield_examples_and_log_skips(write, nlp, caplog):
+    from spacy.util import registry
+
+    path = write("r.jsonl", json.dumps({"text": "EGFRvIII and fever", "spans": [[0, 4, "GENE"], [13, 18, "PROBLEM"]]}))
+    corpus = registry.resolve({"c": {"@readers": "spacy_medllm.JsonlReader.v1", "path": str(path)}})["c"]
+    with caplog.at_level("WARNING", logger="spacy_medllm"):
+        examples = list(corpus(nlp))
+    assert [(e.text, e.label_) for e in examples[0].reference.ents] == [("fever", "PROBLEM")]
+    assert "1 not aligned to token boundaries" in caplog.text
+    assert "EGFRvIII" not in caplog.text  # counts, never note text
+    conll = registry.resolve({"c": {"@readers": "spacy_medllm.ConllReader.v1",
+                                    "path": str(write("a.tsv", CONLL)), "n_sents": 2}})["c"]
+    (eg,) = list(conll(nlp))
+    assert [(e.text, e.label_) for e in eg.reference.ents] == [("breast cancer", "Disease"), ("aspirin", "Chemical")]
