@@ -45,7 +45,7 @@ def build_large(model: str, out: Path) -> None:
                          num_attention_heads=12, intermediate_size=3072)).save_pretrained(enc_dir)
     config = nlp.config.copy()
     config["components"]["transformer"]["model"]["name"] = str(enc_dir)
-    large = spacy.util.load_model_from_config(config, auto_fill=True)
+    large = spacy.util.load_model_from_config(config.interpolate(), auto_fill=True)
     for label in nlp.get_pipe("ner").labels:
         large.get_pipe("ner").add_label(label)
     large.initialize()
