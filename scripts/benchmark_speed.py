@@ -34,7 +34,7 @@ def build_large(model: str, out: Path) -> None:
     """The trained pipeline's config with a random 12x768 BERT encoder (same vocab and tokenizer)."""
     import spacy
     import torch
-    from transformers import AutoTokenizer, BertConfig, BertModel
+    from transformers import BertConfig, BertModel
 
     nlp = spacy.load(model)
     trf = nlp.get_pipe("transformer").model

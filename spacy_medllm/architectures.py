@@ -1,6 +1,6 @@
 """Model architectures registered with spaCy."""
 
-from typing import Callable, List, Union
+from typing import Callable, List
 
 from spacy.tokens import Doc, Span
 from spacy.util import registry

@@ -1,6 +1,4 @@
 """Fixtures only: tiny offline models and small hand-written corpora."""
-import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path

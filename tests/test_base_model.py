@@ -1,4 +1,3 @@
-import builtins
 import importlib
 from pathlib import Path
 

@@ -4,7 +4,7 @@ import sys
 import pytest
 from thinc.api import Config
 
-from spacy_medllm.compose import compose_config, fill_and_validate, write_config
+from spacy_medllm.compose import compose_config, fill_and_validate
 
 from pathlib import Path
 
