@@ -43,10 +43,9 @@ def set_char_spans(
     ents = filter_spans(aligned)
     if len(ents) < len(aligned):
         stats.skip("overlapping (kept in doc.spans['sc'], not in doc.ents)", len(aligned) - len(ents))
+        doc.spans[ALL_SPANS_KEY] = aligned
     doc.ents = ents
     stats.entities += len(ents)
-    if len(ents) < len(aligned):
-        doc.spans[ALL_SPANS_KEY] = aligned
     if assertions:
         doc.spans[ASSERTION_KEY] = assertions
     return doc
