@@ -12,6 +12,7 @@ from .conll import read_conll
 from .errors import ConversionStats, CorpusFormatError
 from .i2b2 import read_i2b2
 from .jsonl import read_jsonl
+from .negex import read_negex
 from .pubtator import read_pubtator
 
 FORMATS: Dict[str, Callable[..., Iterator[Doc]]] = {
@@ -21,6 +22,7 @@ FORMATS: Dict[str, Callable[..., Iterator[Doc]]] = {
     "brat": read_brat,
     "i2b2": read_i2b2,
     "jsonl": read_jsonl,
+    "negex": read_negex,
 }
 
 

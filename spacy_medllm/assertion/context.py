@@ -1,0 +1,318 @@
+"""``medllm_context``: rule-based assertion on medspaCy's ConText engine, with rules that save.
+
+medspaCy's own component keeps its rules only in memory (and finds its default file by walking
+up from ``__file__``), so a saved pipeline loses them. Here the rules are plain dicts in
+medspaCy's JSON format, written by ``to_disk``/``to_bytes`` and rebuilt into a ConText engine on
+load. On top of the engine: cues inside an entity span ("no headache" as one entity) count,
+section headers (family history, past history) add their category, and one categorical
+``Span._.assertion`` is derived from the flags.
+"""
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
+
+import srsly
+from medspacy.context import ConText, ConTextRule
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from ..files import atomic_write_text
+from .schema import CONTEXT_CATEGORIES, PRECEDENCE, label_from_flags, register_extensions, set_assertion
+from .sections import token_sections
+from .sentences import ensure_sentences
+
+# Cue categories that end only one kind of scope: "secondary to" ends a negation ("no fever
+# secondary to X") but not an uncertainty ("likely secondary to X"); "presents with" ends a history.
+DEFAULT_TERMINATING_TYPES = {
+    "NEGATED_EXISTENCE": ["NEGATION_TERMINATE"],
+    "HISTORICAL": ["HISTORICAL_TERMINATE"],
+}
+DEFAULT_SECTION_MAP = {
+    "family_history": "family",
+    "past_medical_history": "historical",
+    "past_surgical_history": "historical",
+    "social_history": "historical",
+}
+RULE_KEYS = {
+    "literal", "category", "pattern", "direction", "allowed_types", "excluded_types",
+    "max_scope", "max_targets", "terminated_by", "metadata",
+}
+
+
+def default_rules() -> List[dict]:
+    """The packaged clinical rule set (read with importlib.resources, not a ``__file__`` walk)."""
+    text = resources.files("spacy_medllm.assertion").joinpath("resources/context_rules.json").read_text("utf8")
+    return json.loads(text)["context_rules"]
+
+
+def read_rules(path: Union[str, Path]) -> List[dict]:
+    """Rules from medspaCy's JSON format (``{"context_rules": [...]}``) or JSONL, one rule per line."""
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{path}: context rules file not found")
+    text = path.read_text(encoding="utf8")
+    if path.suffix == ".jsonl":
+        rules = []
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rules.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{lineno}: not valid JSON ({err.msg})") from None
+            validate_rule(rules[-1], f"{path}:{lineno}")
+        return rules
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from None
+    rules = data.get("context_rules") if isinstance(data, dict) else data
+    if not isinstance(rules, list):
+        raise ValueError(f"{path}: expected a list of rules or {{\"context_rules\": [...]}}")
+    for i, rule in enumerate(rules):
+        validate_rule(rule, f"{path}: rule {i}")
+    return rules
+
+
+def validate_rule(rule: dict, where: str) -> None:
+    if not isinstance(rule, dict):
+        raise ValueError(f"{where}: a rule must be an object")
+    for key in ("literal", "category"):
+        if not isinstance(rule.get(key), str) or not rule[key]:
+            raise ValueError(f"{where}: field {key!r} is missing or empty")
+    unknown = set(rule) - RULE_KEYS
+    if unknown:
+        raise ValueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    direction = rule.get("direction", "BIDIRECTIONAL").upper()
+    if direction not in {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}:
+        raise ValueError(f"{where}: field 'direction' has unknown value {rule['direction']!r}")
+
+
+def _space_tolerant(pattern: List[dict]) -> List[dict]:
+    """Allow whitespace tokens between a cue's words: wrapped notes put runs of spaces
+    ("negative   for") that spaCy keeps as tokens, which breaks phrase matching."""
+    out: List[dict] = []
+    for i, token in enumerate(pattern):
+        if i:
+            out.append({"IS_SPACE": True, "OP": "*"})
+        out.append(token)
+    return out
+
+
+def _engine_rule(rule: dict) -> ConTextRule:
+    rule = dict(rule)
+    pattern = rule.get("pattern")
+    if pattern is None and len(rule["literal"].split()) > 1:
+        rule["pattern"] = _space_tolerant([{"LOWER": word} for word in rule["literal"].lower().split()])
+    elif isinstance(pattern, list) and len(pattern) > 1:
+        rule["pattern"] = _space_tolerant(pattern)
+    return ConTextRule.from_dict(rule)
+
+
+class ContextAssertion:
+    """ConText rules over entities, writing medspaCy's flags and ``Span._.assertion``."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "medllm_context",
+        *,
+        rules: Optional[List[dict]] = None,
+        spans_key: Optional[str] = None,
+        use_sections: bool = True,
+        section_map: Optional[Dict[str, str]] = None,
+        max_scope: Optional[int] = None,
+        precedence: Sequence[str] = PRECEDENCE,
+        phrase_matcher_attr: str = "LOWER",
+        terminating_types: Optional[Dict[str, List[str]]] = None,
+        scorer: Optional[Callable] = None,
+    ):
+        register_extensions()
+        self.nlp = nlp
+        self.name = name
+        self.cfg = {
+            "spans_key": spans_key,
+            "use_sections": use_sections,
+            "section_map": dict(DEFAULT_SECTION_MAP if section_map is None else section_map),
+            "max_scope": max_scope,
+            "precedence": list(precedence),
+            "phrase_matcher_attr": phrase_matcher_attr,
+            "terminating_types": dict(DEFAULT_TERMINATING_TYPES if terminating_types is None else terminating_types),
+        }
+        self.scorer = scorer
+        self.rules: List[dict] = []
+        self._build_engine()
+        if rules:
+            self.add_rules(rules)
+
+    def _build_engine(self) -> None:
+        self._engine = ConText(
+            self.nlp,
+            name=f"{self.name}_engine",
+            rules=None,
+            phrase_matcher_attr=self.cfg["phrase_matcher_attr"],
+            max_scope=self.cfg["max_scope"],
+            span_attrs=None,
+            input_span_type="group" if self.cfg["spans_key"] else "ents",
+            span_group_name=self.cfg["spans_key"] or "medspacy_spans",
+            terminating_types=self.cfg["terminating_types"],
+        )
+        if self.rules:
+            self._engine.add([_engine_rule(rule) for rule in self.rules])
+
+    def add_rules(self, rules: Iterable[dict]) -> None:
+        rules = [dict(rule) for rule in rules]
+        for i, rule in enumerate(rules):
+            validate_rule(rule, f"rule {i}")
+        self._engine.add([_engine_rule(rule) for rule in rules])
+        self.rules.extend(rules)
+
+    def clear_rules(self) -> None:
+        self.rules = []
+        self._build_engine()
+
+    def initialize(
+        self,
+        get_examples: Optional[Callable] = None,
+        *,
+        nlp: Optional[Language] = None,
+        rules_file: Optional[Union[str, Path]] = None,
+        use_default_rules: bool = True,
+    ) -> None:
+        """Reset the rules to the packaged defaults and/or a user file (``[initialize.components]``)."""
+        self.clear_rules()
+        if use_default_rules:
+            self.add_rules(default_rules())
+        if rules_file:
+            self.add_rules(read_rules(rules_file))
+
+    def _targets(self, doc: Doc) -> List[Span]:
+        key = self.cfg["spans_key"]
+        if key:
+            return list(doc.spans[key]) if key in doc.spans else []
+        return list(doc.ents)
+
+    def __call__(self, doc: Doc) -> Doc:
+        targets = self._targets(doc)
+        if not targets:
+            return doc
+        ensure_sentences(doc)
+        for target in targets:
+            target._.modifiers = ()
+        self._engine(doc)
+        graph = doc._.context_graph
+        flags: Dict[tuple, set] = {(t.start, t.end): set() for t in targets}
+        for target, modifier in graph.edges:
+            label = CONTEXT_CATEGORIES.get(modifier.category.upper())
+            m_start, m_end = modifier.modifier_span
+            if m_start < target.end and target.start < m_end:
+                continue  # a cue overlapping the entity: only at its edge, below
+            if label and (target.start, target.end) in flags:
+                flags[(target.start, target.end)].add(label)
+        self._cues_inside(targets, graph.modifiers, flags)
+        if self.cfg["use_sections"] and self.cfg["section_map"]:
+            sections = token_sections(doc)
+            for target in targets:
+                label = self.cfg["section_map"].get(sections[target.start])
+                if label:
+                    flags[(target.start, target.end)].add(label)
+        for target in targets:
+            found = flags[(target.start, target.end)]
+            set_assertion(target, label_from_flags(found, self.cfg["precedence"]), found)
+        return doc
+
+    @staticmethod
+    def _cues_inside(targets: List[Span], modifiers, flags: Dict[tuple, set]) -> None:
+        """A cue at the edge of an entity ("no headache" tagged whole, or a cue "no acute" reaching
+        into "acute distress") modifies the rest of it; a cue in the middle of a long one does not."""
+        for modifier in modifiers:
+            label = CONTEXT_CATEGORIES.get(modifier.category.upper())
+            if label is None:
+                continue
+            m_start, m_end = modifier.modifier_span
+            direction = modifier.direction.upper()
+            for target in targets:
+                t_start, t_end = target.start, target.end
+                if m_end <= t_start or m_start >= t_end or (m_start <= t_start and m_end >= t_end):
+                    continue  # no overlap, or the cue covers the whole entity
+                forward = direction in ("FORWARD", "BIDIRECTIONAL") and m_start <= t_start < m_end < t_end
+                backward = direction in ("BACKWARD", "BIDIRECTIONAL") and t_start < m_start < t_end <= m_end
+                if forward or backward:
+                    flags[(t_start, t_end)].add(label)
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    def score(self, examples, **kwargs) -> Dict[str, object]:
+        if self.scorer is None:
+            return {}
+        return self.scorer(examples, spans_key=self.cfg["spans_key"], **kwargs)
+
+    # Serialization: the rules and settings travel with the pipeline.
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        return srsly.msgpack_dumps({"cfg": self.cfg, "rules": self.rules})
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "ContextAssertion":
+        data = srsly.msgpack_loads(bytes_data)
+        self._load(data["cfg"], data["rules"])
+        return self
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path / "cfg.json", srsly.json_dumps(self.cfg, indent=2))
+        atomic_write_text(path / "rules.json", srsly.json_dumps({"context_rules": self.rules}, indent=1))
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "ContextAssertion":
+        path = ensure_path(path)
+        cfg = srsly.read_json(path / "cfg.json")
+        rules = read_rules(path / "rules.json")
+        self._load(cfg, rules)
+        return self
+
+    def _load(self, cfg: dict, rules: List[dict]) -> None:
+        self.cfg.update(cfg)
+        self.rules = [dict(rule) for rule in rules]
+        self._build_engine()
+
+
+@Language.factory(
+    "medllm_context",
+    default_config={
+        "use_default_rules": True,
+        "spans_key": None,
+        "use_sections": True,
+        "section_map": DEFAULT_SECTION_MAP,
+        "max_scope": None,
+        "precedence": list(PRECEDENCE),
+        "phrase_matcher_attr": "LOWER",
+        "terminating_types": DEFAULT_TERMINATING_TYPES,
+        "scorer": {"@scorers": "spacy_medllm.assertion_scorer.v1"},
+    },
+    assigns=["span._.assertion", "span._.is_negated", "span._.is_uncertain", "span._.is_historical",
+             "span._.is_hypothetical", "span._.is_family"],
+    default_score_weights={"assertion_macro_f": 1.0, "assertion_acc": 0.0},
+)
+def make_context(
+    nlp: Language,
+    name: str,
+    use_default_rules: bool,
+    spans_key: Optional[str],
+    use_sections: bool,
+    section_map: Dict[str, str],
+    max_scope: Optional[int],
+    precedence: List[str],
+    phrase_matcher_attr: str,
+    terminating_types: Dict[str, List[str]],
+    scorer: Optional[Callable],
+) -> ContextAssertion:
+    return ContextAssertion(
+        nlp, name,
+        rules=default_rules() if use_default_rules else None,
+        spans_key=spans_key, use_sections=use_sections, section_map=section_map, max_scope=max_scope,
+        precedence=precedence, phrase_matcher_attr=phrase_matcher_attr,
+        terminating_types=terminating_types, scorer=scorer,
+    )
