@@ -69,8 +69,8 @@ def compose_config(
         except Exception as err:
             raise ValueError(f"{path}: not a valid spaCy config fragment: {err}") from None
         components = part.get("components", {})
-        if not components:
-            raise ValueError(f"{path}: a fragment must define at least one [components.NAME] block")
+        if not part:
+            raise ValueError(f"{path}: an empty fragment (no [components.NAME] or other section)")
         for name in components:
             if name in pipeline:
                 raise ValueError(f"{path}: component '{name}' is already in the pipeline ({', '.join(pipeline)})")

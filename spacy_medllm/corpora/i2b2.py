@@ -12,6 +12,15 @@ from .errors import ConversionStats, CorpusFormatError
 from .spans import set_char_spans
 
 CON_RE = re.compile(r'^c="(?P<text>.*)" (?P<l1>\d+):(?P<t1>\d+) (?P<l2>\d+):(?P<t2>\d+)\|\|t="(?P<label>[^"]+)"$')
+AST_RE = re.compile(
+    r'^c="(?P<text>.*)" (?P<l1>\d+):(?P<t1>\d+) (?P<l2>\d+):(?P<t2>\d+)\|\|t="(?P<label>[^"]+)"\|\|a="(?P<assertion>[^"]+)"$'
+)
+# i2b2 2010 assertion values -> the plugin's categories ("conditional": present only under a
+# condition, the closest category is hypothetical).
+I2B2_ASSERTIONS = {
+    "present": "present", "absent": "absent", "possible": "possible", "hypothetical": "hypothetical",
+    "conditional": "hypothetical", "associated_with_someone_else": "family",
+}
 
 
 def _token_offsets(text: str) -> List[List[Tuple[int, int]]]:
@@ -58,25 +67,60 @@ def read_i2b2(
                     raise CorpusFormatError(
                         con_path, lineno, "expected c=\"TEXT\" LINE:TOKEN LINE:TOKEN||t=\"TYPE\""
                     )
-                l1, t1, l2, t2 = (int(m.group(k)) for k in ("l1", "t1", "l2", "t2"))
-                if l1 < 1 or (l1, t1) > (l2, t2):
-                    raise CorpusFormatError(con_path, lineno, f"position {l1}:{t1}-{l2}:{t2} is not a valid range")
-                try:
-                    start = offsets[l1 - 1][t1][0]
-                    end = offsets[l2 - 1][t2][1]
-                except IndexError:
-                    raise CorpusFormatError(
-                        con_path, lineno, f"position {l1}:{t1}-{l2}:{t2} is outside {txt_path.name}"
-                    ) from None
-                found = " ".join(text[start:end].split()).lower()
-                if found != " ".join(m.group("text").split()).lower():
-                    raise CorpusFormatError(
-                        con_path, lineno,
-                        f"concept text does not match the tokens at {l1}:{t1}-{l2}:{t2} of {txt_path.name}",
-                    )
+                start, end = _char_range(m, offsets, text, con_path, lineno, txt_path)
                 spans.append((start, end, m.group("label"), None))
+        ast_path = next((p for p in (con_path.with_suffix(".ast"), con_path.parent.parent / "ast" / (con_path.stem + ".ast"))
+                         if p.exists()), None)
+        if ast_path is not None:
+            spans = _with_assertions(spans, ast_path, offsets, text, txt_path)
         doc = nlp.make_doc(text)
         doc.user_data["id"] = con_path.stem
         set_char_spans(doc, spans, stats, alignment_mode)
         stats.docs += 1
         yield doc
+
+
+def _char_range(m, offsets, text: str, path: Path, lineno: int, txt_path: Path) -> Tuple[int, int]:
+    l1, t1, l2, t2 = (int(m.group(k)) for k in ("l1", "t1", "l2", "t2"))
+    if l1 < 1 or (l1, t1) > (l2, t2):
+        raise CorpusFormatError(path, lineno, f"position {l1}:{t1}-{l2}:{t2} is not a valid range")
+    try:
+        start = offsets[l1 - 1][t1][0]
+        end = offsets[l2 - 1][t2][1]
+    except IndexError:
+        raise CorpusFormatError(path, lineno, f"position {l1}:{t1}-{l2}:{t2} is outside {txt_path.name}") from None
+    found = " ".join(text[start:end].split()).lower()
+    if found != " ".join(m.group("text").split()).lower():
+        raise CorpusFormatError(
+            path, lineno, f"concept text does not match the tokens at {l1}:{t1}-{l2}:{t2} of {txt_path.name}"
+        )
+    return start, end
+
+
+def _with_assertions(spans, ast_path: Path, offsets, text: str, txt_path: Path):
+    """Attach ``.ast`` assertions to the concepts at the same offsets (adding any concept missing)."""
+    index = {(s, e): i for i, (s, e, _, _) in enumerate(spans)}
+    spans = list(spans)
+    with open(ast_path, encoding="utf8") as f:
+        for lineno, raw in enumerate(f, 1):
+            line = raw.strip()
+            if not line:
+                continue
+            m = AST_RE.match(line)
+            if m is None:
+                raise CorpusFormatError(
+                    ast_path, lineno, 'expected c="TEXT" LINE:TOKEN LINE:TOKEN||t="TYPE"||a="ASSERTION"'
+                )
+            value = m.group("assertion").lower()
+            if value not in I2B2_ASSERTIONS:
+                raise CorpusFormatError(
+                    ast_path, lineno, f"unknown assertion {m.group('assertion')!r} (expected one of {', '.join(I2B2_ASSERTIONS)})"
+                )
+            start, end = _char_range(m, offsets, text, ast_path, lineno, txt_path)
+            if (start, end) in index:
+                s, e, label, _ = spans[index[(start, end)]]
+                spans[index[(start, end)]] = (s, e, label, I2B2_ASSERTIONS[value])
+            else:
+                index[(start, end)] = len(spans)
+                spans.append((start, end, m.group("label"), I2B2_ASSERTIONS[value]))
+    return spans

@@ -7,6 +7,7 @@ from typing import Callable, Dict, Iterator, Optional, Union
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .bioscope import read_bioscope
 from .brat import read_brat
 from .conll import read_conll
 from .errors import ConversionStats, CorpusFormatError
@@ -14,6 +15,15 @@ from .i2b2 import read_i2b2
 from .jsonl import read_jsonl
 from .negex import read_negex
 from .pubtator import read_pubtator
+
+def read_spacy(path: Path, nlp: Language, stats: ConversionStats) -> Iterator[Doc]:
+    """Docs already converted to ``.spacy`` (DocBin)."""
+    from spacy.tokens import DocBin
+
+    for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
+        stats.docs += 1
+        yield doc
+
 
 FORMATS: Dict[str, Callable[..., Iterator[Doc]]] = {
     "conll": read_conll,
@@ -23,6 +33,8 @@ FORMATS: Dict[str, Callable[..., Iterator[Doc]]] = {
     "i2b2": read_i2b2,
     "jsonl": read_jsonl,
     "negex": read_negex,
+    "bioscope": read_bioscope,
+    "spacy": read_spacy,
 }
 
 

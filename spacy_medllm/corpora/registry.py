@@ -58,3 +58,39 @@ def i2b2_reader(path: Path, alignment_mode: str = "strict", limit: int = 0) -> C
 @registry.readers("spacy_medllm.JsonlReader.v1")
 def jsonl_reader(path: Path, alignment_mode: str = "strict", limit: int = 0) -> Callable[[Language], Iterable[Example]]:
     return MedllmCorpus(path, "jsonl", limit, alignment_mode=alignment_mode)
+
+
+class GoldEntitiesCorpus:
+    """A ``.spacy`` corpus whose predicted docs carry the reference entities (and span group).
+
+    For training and evaluating assertion on its own: the entities are given, as in the i2b2
+    assertion task and the NegEx evaluation, so the score is not mixed with NER errors.
+    """
+
+    def __init__(self, path: Optional[Path], spans_key: Optional[str] = None, limit: int = 0):
+        from spacy.training import Corpus
+
+        if path is None:
+            raise ValueError("GoldEntitiesCorpus: no path given (set [paths.train] / [paths.dev])")
+        self.corpus = Corpus(path, limit=limit)
+        self.spans_key = spans_key
+
+    def __call__(self, nlp: Language) -> Iterator[Example]:
+        for eg in self.corpus(nlp):
+            pred, ref = eg.predicted, eg.reference
+            ents = [pred.char_span(e.start_char, e.end_char, label=e.label_, alignment_mode="expand") for e in ref.ents]
+            pred.ents = [e for e in ents if e is not None]
+            if self.spans_key and self.spans_key in ref.spans:
+                group = [pred.char_span(s.start_char, s.end_char, label=s.label_, alignment_mode="expand")
+                         for s in ref.spans[self.spans_key]]
+                pred.spans[self.spans_key] = [s for s in group if s is not None]
+            yield eg
+
+
+@registry.readers("spacy_medllm.GoldEntitiesCorpus.v1")
+def gold_entities_corpus(
+    path: Optional[Path], spans_key: Optional[str] = None, limit: int = 0
+) -> Callable[[Language], Iterable[Example]]:
+    if path is None:  # filled in later by --paths.train; validation builds the reader early
+        return lambda nlp: iter(())
+    return GoldEntitiesCorpus(path, spans_key, limit)

@@ -1,0 +1,140 @@
+"""Build the assertion training and dev corpora (.spacy) from gold, derived and silver sources.
+
+- gold: the project's sample notes (assertion on every entity), train and dev splits;
+- derived: BioScope abstracts and full papers, cue scopes turned into entity labels
+  (see spacy_medllm/corpora/bioscope.py), a seeded 90/10 split, capped;
+- silver (weak supervision): MTSamples transcriptions, findings located with a term list
+  (disease mentions of the NCBI disease training split plus the sample's problem terms) and
+  labelled by medllm_context on the whole note (so sections count), cut into sentences.
+No NegEx row is used: negex_dev.tsv stays an evaluation set.
+
+Usage: python scripts/assertion_data.py DATA_DIR OUT_DIR [--bioscope-max N] [--silver-max N]
+"""
+import argparse
+import csv
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import spacy
+import srsly
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, DocBin, Span
+from spacy.util import filter_spans
+from tqdm import tqdm
+
+from spacy_medllm.corpora.errors import ConversionStats
+from spacy_medllm.corpora.readers import read_docs
+from spacy_medllm.assertion.sentences import ensure_sentences
+
+csv.field_size_limit(sys.maxsize)
+
+
+def ncbi_terms(path: Path) -> set:
+    terms, current = set(), []
+    for line in path.read_text(encoding="utf8").splitlines() + [""]:
+        parts = line.split("\t")
+        tag = parts[-1] if len(parts) > 1 else "O"
+        if current and not tag.startswith("I"):
+            terms.add(" ".join(current).lower())
+            current = []
+        if tag.startswith("B"):
+            current = [parts[0]]
+        elif tag.startswith("I") and current:
+            current.append(parts[0])
+    return {t for t in terms if len(t) > 3}
+
+
+def sentence_docs(doc: Doc, spans) -> list:
+    """One doc per sentence that holds an entity, with the entities' labels."""
+    out = []
+    by_sent = {}
+    for span in spans:
+        by_sent.setdefault(doc[span.start].sent.start, []).append(span)
+    for sent in doc.sents:
+        found = by_sent.get(sent.start)
+        if not found:
+            continue
+        sub = sent.as_doc()
+        ents = [Span(sub, s.start - sent.start, s.end - sent.start, label=s.label_) for s in found if s.end <= sent.end]
+        sub.ents = ents
+        sub.spans["assertion"] = [Span(sub, e.start, e.end, label=s._.assertion) for e, s in zip(ents, found)]
+        out.append(sub)
+    return out
+
+
+def silver(nlp, data_dir: Path, sample_dir: Path, limit: int, rng: random.Random, stats: Counter) -> list:
+    terms = ncbi_terms(data_dir / "ncbi_disease" / "conll" / "train.tsv")
+    for rec in srsly.read_jsonl(sample_dir / "train.jsonl"):
+        terms.update(rec["text"][s["start"]:s["end"]].lower() for s in rec["spans"] if s["label"] == "PROBLEM")
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher.add("FINDING", [nlp.make_doc(t) for t in sorted(terms)])
+    context = nlp.get_pipe("medllm_context")
+    with open(data_dir / "mtsamples" / "mtsamples.csv", encoding="utf8", newline="") as f:
+        texts = sorted({row["transcription"] for row in csv.DictReader(f) if row.get("transcription", "").strip()})
+    rng.shuffle(texts)
+    docs = []
+    for text in tqdm(texts, desc="silver", unit="note"):
+        if len(docs) >= limit:
+            break
+        doc = nlp.make_doc(text[:20000])
+        ensure_sentences(doc)
+        doc.ents = filter_spans([Span(doc, s, e, label="FINDING") for _, s, e in matcher(doc)])
+        context(doc)
+        docs.extend(sentence_docs(doc, list(doc.ents)))
+        stats["silver notes"] += 1
+    # Keep every non-present sentence and as many all-present ones, so rules' rarer labels count.
+    marked = [d for d in docs if any(s.label_ != "present" for s in d.spans["assertion"])]
+    plain = [d for d in docs if all(s.label_ == "present" for s in d.spans["assertion"])]
+    rng.shuffle(plain)
+    return (marked + plain[: len(marked)])[:limit]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("data_dir", type=Path)
+    ap.add_argument("out_dir", type=Path)
+    ap.add_argument("--sample-dir", type=Path, default=Path("assets/sample"))
+    ap.add_argument("--bioscope-max", type=int, default=3000)
+    ap.add_argument("--silver-max", type=int, default=3000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_context")
+    counts = Counter()
+    train, dev = [], []
+    for split, target in (("train", train), ("dev", dev)):
+        docs = list(read_docs(args.sample_dir / f"{split}.jsonl", "jsonl", nlp, ConversionStats()))
+        target.extend(docs)
+        counts[f"sample {split} docs"] = len(docs)
+    bio = []
+    for name in ("abstracts.xml", "full_papers.xml"):
+        bio.extend(read_docs(args.data_dir / "bioscope" / name, "bioscope", nlp, ConversionStats(), seed=args.seed))
+    cued = [d for d in bio if any(s.label_ != "present" for s in d.spans["assertion"])]
+    rest = [d for d in bio if all(s.label_ == "present" for s in d.spans["assertion"])]
+    rng.shuffle(cued)
+    rng.shuffle(rest)
+    bio = cued[: args.bioscope_max * 2 // 3] + rest[: args.bioscope_max // 3]
+    rng.shuffle(bio)
+    n_dev = len(bio) // 10
+    dev.extend(bio[:n_dev])
+    train.extend(bio[n_dev:])
+    counts["bioscope train docs"], counts["bioscope dev docs"] = len(bio) - n_dev, n_dev
+    sil = silver(nlp, args.data_dir, args.sample_dir, args.silver_max, rng, counts)
+    train.extend(sil)
+    counts["silver train docs"] = len(sil)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    labels = {}
+    for split, docs in (("train", train), ("dev", dev)):
+        rng.shuffle(docs)
+        DocBin(docs=docs, store_user_data=False).to_disk(args.out_dir / f"{split}.spacy")
+        labels[split] = dict(Counter(s.label_ for d in docs for s in d.spans.get("assertion", [])))
+    srsly.write_json(args.out_dir / "stats.json", {"counts": dict(counts), "labels": labels})
+    print(dict(counts))
+    print(labels)
+
+
+if __name__ == "__main__":
+    main()
