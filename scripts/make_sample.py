@@ -229,7 +229,7 @@ def make_note(rng, idx):
             if rng.random() < 0.3:
                 translations.append({"start": offset, "end": offset + len(sent), "fr": fr})
             text += sent + (" " if j < len(templates) - 1 else "")
-        section_spans.append({"start": start, "end": len(text), "section": sec})
+        section_spans.append({"start": start, "end": len(text), "label": sec})
         text += "\n\n"
     text = text.rstrip() + "\n"
     return {

@@ -49,9 +49,14 @@ def test_duplicate_component_rejected():
         compose_config([COMPONENTS / "ner.cfg", COMPONENTS / "ner.cfg"])
 
 
-def test_fragment_without_components_rejected(write):
-    with pytest.raises(ValueError, match="at least one"):
-        compose_config([write("empty.cfg", "[training]\nmax_steps = 3\n")])
+def test_empty_fragment_rejected(write):
+    with pytest.raises(ValueError, match="empty fragment"):
+        compose_config([write("empty.cfg", "# nothing here\n")])
+
+
+def test_fragment_may_set_only_other_sections(write):
+    config = compose_config([COMPONENTS / "ner.cfg", write("steps.cfg", "[training]\nmax_steps = 3\n")])
+    assert config["training"]["max_steps"] == 3 and config["nlp"]["pipeline"] == ["ner"]
 
 
 def test_missing_fragment():

@@ -62,7 +62,7 @@ def test_scope_terminators(context_nlp):
 
 
 def test_wrapped_whitespace_inside_cue(context_nlp):
-    assert annotate(context_nlp, "Doppler was negative   for DVT.", "DVT") == {"DVT": "absent"}
+    assert annotate(context_nlp, "Doppler of the legs negative   for DVT.", "DVT") == {"DVT": "absent"}
 
 
 def test_sections(context_nlp):

@@ -32,5 +32,5 @@ def test_sample_is_varied_and_consistent(sample_dir):
             assert r["text"][s["start"]:s["end"]].strip() == r["text"][s["start"]:s["end"]]
         for t in r["meta"]["translations"]:
             assert t["fr"] and 0 <= t["start"] < t["end"] <= len(r["text"])
-        sections = [s["section"] for s in r["meta"]["sections"]]
+        sections = [s["label"] for s in r["meta"]["sections"]]
         assert sections[0] == "cc" and "plan" in sections

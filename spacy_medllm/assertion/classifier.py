@@ -153,7 +153,7 @@ class AssertionClassifier(TrainablePipe):
         scores, backprop = self.model.begin_update((docs, spans))
         loss, d_scores = self._loss(scores, truths)
         backprop(d_scores)
-        if sgd is not None:
+        if sgd not in (None, False):
             self.finish_update(sgd)
         losses[self.name] += loss
         return losses

@@ -16,7 +16,7 @@ import srsly
 from medspacy.context import ConText, ConTextRule
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path
+from spacy.util import ensure_path, filter_spans
 
 from ..files import atomic_write_text
 from .schema import CONTEXT_CATEGORIES, PRECEDENCE, label_from_flags, register_extensions, set_assertion
@@ -90,25 +90,36 @@ def validate_rule(rule: dict, where: str) -> None:
         raise ValueError(f"{where}: field 'direction' has unknown value {rule['direction']!r}")
 
 
-def _space_tolerant(pattern: List[dict]) -> List[dict]:
-    """Allow whitespace tokens between a cue's words: wrapped notes put runs of spaces
-    ("negative   for") that spaCy keeps as tokens, which breaks phrase matching."""
-    out: List[dict] = []
-    for i, token in enumerate(pattern):
-        if i:
-            out.append({"IS_SPACE": True, "OP": "*"})
-        out.append(token)
-    return out
-
-
 def _engine_rule(rule: dict) -> ConTextRule:
-    rule = dict(rule)
-    pattern = rule.get("pattern")
-    if pattern is None and len(rule["literal"].split()) > 1:
-        rule["pattern"] = _space_tolerant([{"LOWER": word} for word in rule["literal"].lower().split()])
-    elif isinstance(pattern, list) and len(pattern) > 1:
-        rule["pattern"] = _space_tolerant(pattern)
-    return ConTextRule.from_dict(rule)
+    return ConTextRule.from_dict(dict(rule))
+
+
+def _compact(doc: Doc, targets: List[Span]):
+    """The doc without whitespace tokens, and the targets on it.
+
+    Wrapped notes hold runs of spaces and line breaks that spaCy keeps as tokens, so a cue like
+    "negative   for" would not match; matching on the compact doc keeps phrase matching (fast)
+    and makes every rule whitespace-tolerant. Sentence starts carry over.
+    """
+    keep = [i for i, token in enumerate(doc) if not token.is_space]
+    if len(keep) == len(doc):
+        return doc, targets
+    position = {orig: new for new, orig in enumerate(keep)}
+    sent_starts = {sent.start for sent in doc.sents}
+    starts, pending = [], False
+    for i, token in enumerate(doc):
+        pending = pending or i in sent_starts
+        if not token.is_space:
+            starts.append(pending)
+            pending = False
+    if starts:
+        starts[0] = True
+    compact = Doc(doc.vocab, words=[doc[i].text for i in keep], spaces=[True] * len(keep), sent_starts=starts)
+    mapped = []
+    for target in targets:
+        inside = [position[i] for i in range(target.start, target.end) if i in position]
+        mapped.append(Span(compact, inside[0], inside[-1] + 1, label=target.label) if inside else None)
+    return compact, mapped
 
 
 class ContextAssertion:
@@ -199,11 +210,19 @@ class ContextAssertion:
         if not targets:
             return doc
         ensure_sentences(doc)
-        for target in targets:
+        work, mapped = _compact(doc, targets)
+        pairs = [(t, m) for t, m in zip(targets, mapped) if m is not None]
+        work_targets = [m for _, m in pairs]
+        if self.cfg["spans_key"]:
+            work.spans[self.cfg["spans_key"]] = work_targets
+        else:
+            work.ents = filter_spans(work_targets)
+            work_targets = list(work.ents)
+        for target in work_targets:
             target._.modifiers = ()
-        self._engine(doc)
-        graph = doc._.context_graph
-        flags: Dict[tuple, set] = {(t.start, t.end): set() for t in targets}
+        self._engine(work)
+        graph = work._.context_graph
+        flags: Dict[tuple, set] = {(t.start, t.end): set() for t in work_targets}
         for target, modifier in graph.edges:
             label = CONTEXT_CATEGORIES.get(modifier.category.upper())
             m_start, m_end = modifier.modifier_span
@@ -211,15 +230,16 @@ class ContextAssertion:
                 continue  # a cue overlapping the entity: only at its edge, below
             if label and (target.start, target.end) in flags:
                 flags[(target.start, target.end)].add(label)
-        self._cues_inside(targets, graph.modifiers, flags)
-        if self.cfg["use_sections"] and self.cfg["section_map"]:
-            sections = token_sections(doc)
-            for target in targets:
+        self._cues_inside(work_targets, graph.modifiers, flags)
+        sections = token_sections(doc) if self.cfg["use_sections"] and self.cfg["section_map"] else None
+        for target, work_target in pairs:
+            found = flags.get((work_target.start, work_target.end))
+            if found is None:  # overlapping entities in a span group dropped from doc.ents
+                found = set()
+            if sections is not None:
                 label = self.cfg["section_map"].get(sections[target.start])
                 if label:
-                    flags[(target.start, target.end)].add(label)
-        for target in targets:
-            found = flags[(target.start, target.end)]
+                    found = found | {label}
             set_assertion(target, label_from_flags(found, self.cfg["precedence"]), found)
         return doc
 

@@ -47,7 +47,7 @@ def find_sections(text: str) -> List[Tuple[int, int, Optional[str]]]:
 
 def token_sections(doc: Doc) -> List[Optional[str]]:
     """The section category of every token."""
-    if Token.has_extension("section_category") and any(t._.section_category for t in doc):
+    if Doc.has_extension("sections") and doc._.sections:  # medspaCy's sectionizer ran
         return [t._.section_category for t in doc]
     categories: List[Optional[str]] = [None] * len(doc)
     for start, end, category in find_sections(doc.text):

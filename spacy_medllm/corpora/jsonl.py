@@ -61,7 +61,23 @@ def read_jsonl(
                     raise CorpusFormatError(path, lineno, "field 'cats' must map labels to numbers")
                 doc.cats = {str(k): float(v) for k, v in cats.items()}
             if isinstance(record.get("meta"), dict):
-                doc.user_data.update(record["meta"])
+                doc.user_data.update(_safe_meta(record["meta"], stats))
             set_char_spans(doc, spans, stats, alignment_mode)
             stats.docs += 1
             yield doc
+
+
+def _safe_meta(value, stats: ConversionStats):
+    """medspaCy registers a msgpack hook that reads any dict with a "section" key as its own
+    Section object, so such a dict would break loading a .spacy file once medspaCy is imported."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "section":
+                stats.repair("meta key 'section' renamed 'section_name' (medspaCy reserves it in .spacy files)")
+                key = "section_name"
+            out[key] = _safe_meta(item, stats)
+        return out
+    if isinstance(value, list):
+        return [_safe_meta(item, stats) for item in value]
+    return value
