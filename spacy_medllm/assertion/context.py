@@ -1,4 +1,4 @@
-"""``medllm_context``: rule-based assertion on medspaCy's ConText engine, with rules that save.
+"""``medllm_context``: rule-based assertion on medspaCy's ConText classes, with rules that save.
 
 medspaCy's own component keeps its rules only in memory (and finds its default file by walking
 up from ``__file__``), so a saved pipeline loses them. Here the rules are plain dicts in
@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
 
 import srsly
-from medspacy.context import ConText, ConTextRule
+from medspacy.context import ConTextRule
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path, filter_spans
+from spacy.util import ensure_path
 
 from ..files import atomic_write_text
+from .engine import ContextEngine
 from .schema import CONTEXT_CATEGORIES, PRECEDENCE, label_from_flags, register_extensions, set_assertion
 from .sections import token_sections
 from .sentences import ensure_sentences
@@ -90,10 +91,6 @@ def validate_rule(rule: dict, where: str) -> None:
         raise ValueError(f"{where}: field 'direction' has unknown value {rule['direction']!r}")
 
 
-def _engine_rule(rule: dict) -> ConTextRule:
-    return ConTextRule.from_dict(dict(rule))
-
-
 def _compact(doc: Doc, targets: List[Span]):
     """The doc without whitespace tokens, and the targets on it.
 
@@ -159,26 +156,22 @@ class ContextAssertion:
             self.add_rules(rules)
 
     def _build_engine(self) -> None:
-        self._engine = ConText(
-            self.nlp,
-            name=f"{self.name}_engine",
-            rules=None,
-            phrase_matcher_attr=self.cfg["phrase_matcher_attr"],
+        self._engine = ContextEngine(
+            self.nlp.vocab,
+            self.nlp.make_doc,
+            self.rules,
             max_scope=self.cfg["max_scope"],
-            span_attrs=None,
-            input_span_type="group" if self.cfg["spans_key"] else "ents",
-            span_group_name=self.cfg["spans_key"] or "medspacy_spans",
             terminating_types=self.cfg["terminating_types"],
+            attr=self.cfg["phrase_matcher_attr"],
         )
-        if self.rules:
-            self._engine.add([_engine_rule(rule) for rule in self.rules])
 
     def add_rules(self, rules: Iterable[dict]) -> None:
         rules = [dict(rule) for rule in rules]
         for i, rule in enumerate(rules):
             validate_rule(rule, f"rule {i}")
-        self._engine.add([_engine_rule(rule) for rule in rules])
+            ConTextRule.from_dict(dict(rule))  # fails early on a rule medspaCy would reject
         self.rules.extend(rules)
+        self._build_engine()
 
     def clear_rules(self) -> None:
         self.rules = []
@@ -213,15 +206,7 @@ class ContextAssertion:
         work, mapped = _compact(doc, targets)
         pairs = [(t, m) for t, m in zip(targets, mapped) if m is not None]
         work_targets = [m for _, m in pairs]
-        if self.cfg["spans_key"]:
-            work.spans[self.cfg["spans_key"]] = work_targets
-        else:
-            work.ents = filter_spans(work_targets)
-            work_targets = list(work.ents)
-        for target in work_targets:
-            target._.modifiers = ()
-        self._engine(work)
-        graph = work._.context_graph
+        graph = self._engine(work, work_targets)
         flags: Dict[tuple, set] = {(t.start, t.end): set() for t in work_targets}
         for target, modifier in graph.edges:
             label = CONTEXT_CATEGORIES.get(modifier.category.upper())
