@@ -8,7 +8,7 @@
   labelled by medllm_context on the whole note (so sections count), cut into sentences.
 No NegEx row is used: negex_dev.tsv stays an evaluation set.
 
-Usage: python scripts/assertion_data.py DATA_DIR OUT_DIR [--bioscope-max N] [--silver-max N]
+Usage: python scripts/assertion_data.py DATA_DIR OUT_DIR [--bioscope-max N] [--silver-max N] [--ner-model PATH]
 """
 import argparse
 import csv
@@ -64,7 +64,9 @@ def sentence_docs(doc: Doc, spans) -> list:
     return out
 
 
-def silver(nlp, data_dir: Path, sample_dir: Path, limit: int, rng: random.Random, stats: Counter) -> list:
+def silver(nlp, data_dir: Path, sample_dir: Path, limit: int, rng: random.Random, stats: Counter,
+           ner=None) -> list:
+    """Findings from a trained NER (``ner``) or, without one, from the term list."""
     terms = ncbi_terms(data_dir / "ncbi_disease" / "conll" / "train.tsv")
     for rec in srsly.read_jsonl(sample_dir / "train.jsonl"):
         terms.update(rec["text"][s["start"]:s["end"]].lower() for s in rec["spans"] if s["label"] == "PROBLEM")
@@ -80,7 +82,12 @@ def silver(nlp, data_dir: Path, sample_dir: Path, limit: int, rng: random.Random
             break
         doc = nlp.make_doc(text[:20000])
         ensure_sentences(doc)
-        doc.ents = filter_spans([Span(doc, s, e, label="FINDING") for _, s, e in matcher(doc)])
+        if ner is not None:
+            found = ner(text[:20000])
+            doc.ents = [doc.char_span(e.start_char, e.end_char, label=e.label_) for e in found.ents
+                        if doc.char_span(e.start_char, e.end_char) is not None]
+        else:
+            doc.ents = filter_spans([Span(doc, s, e, label="FINDING") for _, s, e in matcher(doc)])
         context(doc)
         docs.extend(sentence_docs(doc, list(doc.ents)))
         stats["silver notes"] += 1
@@ -99,6 +106,7 @@ def main() -> None:
     ap.add_argument("--bioscope-max", type=int, default=3000)
     ap.add_argument("--silver-max", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ner-model", default=None, help="find silver entities with this pipeline instead of the term list")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     nlp = spacy.blank("en")
@@ -122,7 +130,8 @@ def main() -> None:
     dev.extend(bio[:n_dev])
     train.extend(bio[n_dev:])
     counts["bioscope train docs"], counts["bioscope dev docs"] = len(bio) - n_dev, n_dev
-    sil = silver(nlp, args.data_dir, args.sample_dir, args.silver_max, rng, counts)
+    ner = spacy.load(args.ner_model) if args.ner_model else None
+    sil = silver(nlp, args.data_dir, args.sample_dir, args.silver_max, rng, counts, ner)
     train.extend(sil)
     counts["silver train docs"] = len(sil)
     args.out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,39 @@
+"""The assertion data builder: gold, BioScope-derived and silver (rule-labelled) docs, no NegEx."""
+import subprocess
+import sys
+
+import spacy
+from spacy.tokens import DocBin
+
+from test_assertion_readers import BIOSCOPE
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def test_builds_gold_derived_and_silver(tmp_path, write):
+    data = tmp_path / "data"
+    write("data/bioscope/abstracts.xml", BIOSCOPE)
+    write("data/bioscope/full_papers.xml", BIOSCOPE)
+    write("data/ncbi_disease/conll/train.tsv", "Pulmonary\tB-Disease\nembolism\tI-Disease\n\nasthma\tB-Disease\n")
+    notes = [
+        "HISTORY: Patient denies pulmonary embolism. She reports asthma.",
+        "FAMILY HISTORY:\\nMother with asthma.",
+        "If asthma recurs, return to clinic.",
+    ]
+    write("data/mtsamples/mtsamples.csv",
+          "note_id,transcription\n" + "".join(f'{i},"{n}"\n' for i, n in enumerate(notes)))
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "assertion_data.py"), str(data), str(out),
+         "--sample-dir", str(ROOT / "assets" / "sample"), "--silver-max", "50"],
+        capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    nlp = spacy.blank("en")
+    docs = list(DocBin().from_disk(out / "train.spacy").get_docs(nlp.vocab))
+    labelled = {(s.text.lower(), s.label_) for d in docs for s in d.spans.get("assertion", [])}
+    # silver labels come from medllm_context on the notes
+    assert ("pulmonary embolism", "absent") in labelled
+    assert ("asthma", "hypothetical") in labelled
+    # every doc carries entities for the classifier's targets
+    assert all(len(d.ents) == len(d.spans["assertion"]) for d in docs)
+    assert (out / "dev.spacy").exists() and (out / "stats.json").exists()
