@@ -299,7 +299,8 @@ class ContextAssertion:
     },
     assigns=["span._.assertion", "span._.is_negated", "span._.is_uncertain", "span._.is_historical",
              "span._.is_hypothetical", "span._.is_family"],
-    default_score_weights={"assertion_macro_f": 1.0, "assertion_acc": 0.0},
+    # Rules do not change while a pipeline trains: their scores are reported, never selected on.
+    default_score_weights={},
 )
 def make_context(
     nlp: Language,
