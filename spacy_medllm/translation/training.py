@@ -174,8 +174,8 @@ def train(
             sched.step()
             opt.zero_grad()
             step += 1
-            run_loss += float(loss)
-            bar.set_postfix(loss=f"{run_loss / k:.3f}")
+            run_loss += float(loss.detach())
+            bar.set_postfix(loss=f"{run_loss / k:.3f}", refresh=False)
             if (time.time() - start) / 60 > max_minutes:
                 stopped = "time_cap"
                 break
