@@ -1,5 +1,7 @@
 """medllm_translator on a tiny random Marian model and on deterministic stub backends."""
+import json
 import shutil
+from pathlib import Path
 
 import pytest
 import spacy
@@ -298,3 +300,31 @@ def test_missing_model_gives_a_clear_error():
     nlp, _ = make_nlp()
     with pytest.raises(ValueError, match="no translation model"):
         nlp("Pain.")
+
+
+def test_cli_pipeline_protection_and_html(tiny_marian, tmp_path):
+    """End to end on the shipped clinical sentences: every protected item survives a random model."""
+    from typer.testing import CliRunner
+
+    from spacy_medllm.cli.app import app
+    from spacy_medllm.cli import translate  # noqa: F401  (registers the commands)
+
+    root = Path(__file__).resolve().parent.parent
+    runner = CliRunner()
+    pipe_dir = tmp_path / "pipe"
+    r = runner.invoke(app, ["translate-pipeline", str(tiny_marian), str(pipe_dir),
+                            "--glossary", str(root / "assets/translation/glossary.tsv")])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "protection.json"
+    r = runner.invoke(app, ["translate-protection", str(pipe_dir),
+                            str(root / "assets/translation/clinical_sentences.jsonl"), "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    report = json.loads(out.read_text())["clinical_sentences"]
+    assert report["items"] > 60 and report["share"] == 1.0
+    assert set(report["by_kind"]) >= {"number", "glossary", "entity:DRUG"}
+    html_out = tmp_path / "view.html"
+    r = runner.invoke(app, ["translate-html", str(pipe_dir), str(root / "assets/translation/clinical_sentences.jsonl"),
+                            "--output", str(html_out)])
+    assert r.exit_code == 0, r.output
+    page = html_out.read_text()
+    assert page.count("<tr>") == 31 and "<mark" in page and "metformin" in page

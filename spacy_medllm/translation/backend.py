@@ -28,7 +28,9 @@ class Seq2SeqBackend:
         if src_lang_code is not None and hasattr(tokenizer, "src_lang"):
             tokenizer.src_lang = src_lang_code
         self.forced_bos_token_id = forced_bos_id(tokenizer, tgt_lang_code) if tgt_lang_code else None
-        self.max_input_tokens = max_input_tokens or default_max_input_tokens(model, tokenizer)
+        # The decoder has the same position limit as the encoder: outputs are capped by it too.
+        self.position_limit = default_max_input_tokens(model, tokenizer)
+        self.max_input_tokens = min(max_input_tokens or self.position_limit, self.position_limit)
 
     @classmethod
     def load(cls, name_or_path: Union[str, Path], *, local_files_only: bool = True, src_lang: Optional[str] = None,
@@ -55,7 +57,7 @@ class Seq2SeqBackend:
         n_in = enc["input_ids"].shape[1]
         if n_in > self.max_input_tokens:
             raise ValueError(f"input of {n_in} tokens exceeds the model limit {self.max_input_tokens}; split it first")
-        kwargs = {"num_beams": self.beam_size, "max_new_tokens": min(self.max_length, int(n_in * 2) + 10),
+        kwargs = {"num_beams": self.beam_size, "max_new_tokens": min(self.max_length, int(n_in * 2) + 10, self.position_limit - 2),
                   "do_sample": False}
         if self.beam_size > 1:
             kwargs["early_stopping"] = True
