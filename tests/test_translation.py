@@ -328,3 +328,16 @@ def test_cli_pipeline_protection_and_html(tiny_marian, tmp_path):
     assert r.exit_code == 0, r.output
     page = html_out.read_text()
     assert page.count("<tr>") == 31 and "<mark" in page and "metformin" in page
+
+
+def test_component_fragment_composes(tiny_marian):
+    from spacy_medllm.compose import compose_config, fill_and_validate
+
+    root = Path(__file__).resolve().parent.parent
+    config = compose_config([root / "components/translator.cfg"], overrides={"paths.translation_model": str(tiny_marian)})
+    assert config["nlp"]["pipeline"] == ["medllm_translator"]
+    filled = fill_and_validate(config)
+    assert filled["components"]["medllm_translator"]["protect_labels"] == ["DRUG"]
+    nlp = spacy.util.load_model_from_config(filled.interpolate())
+    out = nlp("Give 5 mg.")._.translation
+    assert "5 mg" in out and "<ph" not in out

@@ -125,7 +125,9 @@ class Translator(Pipe):
             self._backend = None
         if glossary is not None:
             self.glossary = glossary
-        self.backend, self.glossary  # noqa: B018 - load both
+        if self.model_name or self._backend is not None:
+            self.backend  # noqa: B018 - load it now
+        self.glossary  # noqa: B018
         self.cache.clear()
 
     # -- processing -----------------------------------------------------------------------------
