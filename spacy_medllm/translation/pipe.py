@@ -170,6 +170,8 @@ class Translator(Pipe):
             for start, end in self._sentence_offsets(doc):
                 items = self._items(doc, start, end)
                 key = (doc.text[start:end], tuple((i.start, i.end, i.kind) for i in items if i.kind.startswith("entity")))
+                if self.cache.max_size == 0:  # no cache: no reuse at all, not even within a batch
+                    key = key + (len(jobs),)
                 jobs.append((d, start, end, key, items))
                 self.stats["sentences"] += 1
                 if key in results or key in pending:
@@ -195,13 +197,14 @@ class Translator(Pipe):
         if not pending:
             return {}
         fmt = self.placeholder
-        masked = {key: mask(text, items, fmt) for key, (text, items) in pending.items()}
-        outputs = self.translate_texts(list(masked.values()))
+        keys = list(pending)
+        masked = [mask(pending[key][0], pending[key][1], fmt) for key in keys]
+        outputs = dict(zip(keys, self.translate_texts(masked)))
         out: Dict[Any, Tuple[str, list]] = {}
         retry = {}
         for key, (text, items) in pending.items():
             self.stats["translated_sentences"] += 1
-            translated = outputs[masked[key]]
+            translated = outputs[key]
             if not items:
                 out[key] = (strip_placeholders(translated, fmt), [])
                 continue
@@ -224,7 +227,7 @@ class Translator(Pipe):
             bounds = [0] + [x for it in items for x in (it.start, it.end)] + [len(text)]
             gaps[key] = [text[bounds[k]:bounds[k + 1]] for k in range(0, len(bounds), 2)]
         to_do = [g.strip() for gs in gaps.values() for g in gs if any(c.isalpha() for c in g)]
-        outputs = self.translate_texts(to_do)
+        outputs = dict(zip(to_do, self.translate_texts(to_do)))
         out = {}
         for key, (text, items) in retry.items():
             pieces, spans, pos = [], [], 0
@@ -247,27 +250,33 @@ class Translator(Pipe):
                 out[key] = (out[key][0], [(s - shift, e - shift) for s, e in spans])
         return out
 
-    def translate_texts(self, texts: Sequence[str]) -> Dict[str, str]:
-        """Unique texts -> translations, in length-sorted batches; long texts are split, never truncated."""
+    def translate_texts(self, texts: Sequence[str]) -> List[str]:
+        """Translations in input order, computed in length-sorted batches; long texts are split, never truncated.
+
+        Identical texts are translated once unless the cache is disabled (cache_size 0).
+        """
         backend = self.backend
         limit = backend.max_input_tokens
-        units: Dict[str, List[str]] = {}
-        for text in dict.fromkeys(texts):
-            if not text.strip():
-                units[text] = []
-                continue
-            pieces = split_long(text, backend.n_tokens, limit)
+        reuse = self.cache.max_size > 0
+        units: List[List[str]] = []
+        for text in texts:
+            pieces = split_long(text, backend.n_tokens, limit) if text.strip() else []
             if len(pieces) > 1:
                 self.stats["split_sentences"] += 1
-            units[text] = pieces
-        flat = list(dict.fromkeys(p for ps in units.values() for p in ps))
+            units.append(pieces)
+        flat = [p for ps in units for p in ps]
+        if reuse:
+            flat = list(dict.fromkeys(flat))
         order = sorted(range(len(flat)), key=lambda i: len(flat[i]))
-        translated: Dict[str, str] = {}
+        done: List[Optional[str]] = [None] * len(flat)
         for batch in minibatch(order, size=self.batch_size):
-            batch_texts = [flat[i] for i in batch]
-            for src, tgt in zip(batch_texts, backend.translate(batch_texts)):
-                translated[src] = tgt
-        return {text: " ".join(translated[p] for p in pieces) if pieces else text for text, pieces in units.items()}
+            for i, tgt in zip(batch, backend.translate([flat[i] for i in batch])):
+                done[i] = tgt
+        if reuse:
+            lookup = dict(zip(flat, done))
+            return [" ".join(lookup[p] for p in ps) if ps else t for t, ps in zip(texts, units)]
+        it = iter(done)
+        return [" ".join(next(it) for _ in ps) if ps else t for t, ps in zip(texts, units)]
 
     def _annotate(self, doc: Doc, sentences: List[tuple]) -> None:
         parts, pos, last_end, sent_spans, aligns = [], 0, 0, [], []
