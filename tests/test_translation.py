@@ -341,3 +341,15 @@ def test_component_fragment_composes(tiny_marian):
     nlp = spacy.util.load_model_from_config(filled.interpolate())
     out = nlp("Give 5 mg.")._.translation
     assert "5 mg" in out and "<ph" not in out
+
+
+def test_glossary_loader_in_initialize_config(tmp_path):
+    gloss = tmp_path / "g.tsv"
+    gloss.write_text("chest pain\tdouleur thoracique\n", encoding="utf8")
+    nlp, _ = make_nlp()
+    config = nlp.config.copy()
+    config["initialize"]["components"] = {
+        "medllm_translator": {"glossary": {"@misc": "spacy_medllm.Glossary.v1", "path": str(gloss)}}}
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    nlp.initialize()
+    assert nlp.get_pipe("medllm_translator").glossary.to_dict() == {"chest pain": "douleur thoracique"}
