@@ -56,6 +56,7 @@ def translate_evaluate_cli(
     output: Path = typer.Option(..., "--output", "-o"),
     beam_size: Optional[int] = typer.Option(None, "--beam-size", help="Override the pipeline's beam size"),
     raw: bool = typer.Option(False, "--raw", help="No number protection and no glossary: the bare model"),
+    no_repeat_ngram_size: Optional[int] = typer.Option(None, "--no-repeat-ngram-size", help="Override the pipeline's"),
 ):
     """BLEU and chrF (nltk; sacrebleu too when installed) of the pipeline and of copying the source."""
     import spacy
@@ -69,11 +70,14 @@ def translate_evaluate_cli(
     translator = nlp.get_pipe("medllm_translator")
     if beam_size is not None:
         translator.beam_size = translator.backend.beam_size = beam_size
+    if no_repeat_ngram_size is not None:
+        translator.no_repeat_ngram_size = translator.backend.no_repeat_ngram_size = no_repeat_ngram_size
     if raw:
         translator.protect_numbers = False
         translator.glossary = Glossary()
     report, _ = bleu_report(nlp, read_jsonl_pairs(test))
-    report.update({"pipeline": pipeline, "test": str(test), "beam_size": translator.beam_size, "raw": raw})
+    report.update({"pipeline": pipeline, "test": str(test), "beam_size": translator.beam_size, "raw": raw,
+                   "no_repeat_ngram_size": translator.no_repeat_ngram_size})
     atomic_write_text(output, json.dumps(report, indent=2))
     t, c = report["translator"], report["copy_source"]
     typer.echo(f"{test}: BLEU {t['bleu']:.2f} chrF {t['chrf']:.2f} | copy BLEU {c['bleu']:.2f} chrF {c['chrf']:.2f} "

@@ -14,12 +14,13 @@ LANG_CODE_MODELS = {"m2m_100", "nllb_moe", "mbart", "mbart50"}
 class Seq2SeqBackend:
     def __init__(self, model, tokenizer, *, src_lang_code: Optional[str] = None, tgt_lang_code: Optional[str] = None,
                  prefix: str = "", beam_size: int = 1, max_length: int = 256, max_input_tokens: Optional[int] = None,
-                 device: str = "cpu"):
+                 device: str = "cpu", no_repeat_ngram_size: int = 0):
         self.model = model
         self.tokenizer = tokenizer
         self.prefix = prefix or ""
         self.beam_size = int(beam_size)
         self.max_length = int(max_length)
+        self.no_repeat_ngram_size = int(no_repeat_ngram_size)
         self.device = device
         self.model.to(device)
         self.model.eval()
@@ -61,6 +62,8 @@ class Seq2SeqBackend:
                   "do_sample": False}
         if self.beam_size > 1:
             kwargs["early_stopping"] = True
+        if self.no_repeat_ngram_size > 0:  # small models loop ("de la santé de la santé ...")
+            kwargs["no_repeat_ngram_size"] = self.no_repeat_ngram_size
         if self.forced_bos_token_id is not None:
             kwargs["forced_bos_token_id"] = self.forced_bos_token_id
         enc = {k: v.to(self.device) for k, v in enc.items() if k in ("input_ids", "attention_mask")}

@@ -53,7 +53,6 @@ def protection_report(nlp, records: Sequence[Dict]) -> Dict:
 
     `records`: {"text": str, "drugs": [names]} (drugs optional); each sentence is one doc.
     """
-    from spacy.tokens import Span
 
     translator = nlp.get_pipe("medllm_translator")
     translator.cache.clear()

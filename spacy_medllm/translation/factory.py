@@ -13,6 +13,7 @@ DEFAULT_CONFIG = {
     "tgt_lang_code": None,
     "prefix": "",
     "beam_size": 1,
+    "no_repeat_ngram_size": 0,
     "max_length": 256,
     "max_input_tokens": None,
     "batch_size": 16,
@@ -44,6 +45,7 @@ def make_translator(
     tgt_lang_code: Optional[str],
     prefix: str,
     beam_size: int,
+    no_repeat_ngram_size: int,
     max_length: int,
     max_input_tokens: Optional[int],
     batch_size: int,
@@ -60,7 +62,8 @@ def make_translator(
     """Nothing is loaded here: the model loads on first use, in initialize(), or from a saved pipeline."""
     return Translator(
         nlp, name, model_name=model_name, src_lang=src_lang, tgt_lang=tgt_lang, src_lang_code=src_lang_code,
-        tgt_lang_code=tgt_lang_code, prefix=prefix, beam_size=beam_size, max_length=max_length,
+        tgt_lang_code=tgt_lang_code, prefix=prefix, beam_size=beam_size,
+        no_repeat_ngram_size=no_repeat_ngram_size, max_length=max_length,
         max_input_tokens=max_input_tokens, batch_size=batch_size, device=device, local_files_only=local_files_only,
         glossary_path=glossary_path, protect_labels=protect_labels, protect_numbers=protect_numbers,
         placeholder=placeholder, cache_size=cache_size, spans_key=spans_key, reference_key=reference_key,

@@ -13,10 +13,8 @@ also kept in `doc.spans[spans_key]`), `Span._.translation_span` for every entity
 found unchanged (case-insensitively) in its sentence's translation.
 """
 import io
-import json
 import tarfile
 import tempfile
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import srsly
@@ -33,8 +31,8 @@ from .protect import find_protected
 from .segment import fallback_sentences, split_long
 
 SETTINGS = ("model_name", "src_lang", "tgt_lang", "src_lang_code", "tgt_lang_code", "prefix", "beam_size",
-            "max_length", "max_input_tokens", "batch_size", "local_files_only", "protect_labels", "protect_numbers",
-            "placeholder", "cache_size", "spans_key", "reference_key")
+            "no_repeat_ngram_size", "max_length", "max_input_tokens", "batch_size", "local_files_only",
+            "protect_labels", "protect_numbers", "placeholder", "cache_size", "spans_key", "reference_key")
 STAT_KEYS = ("sentences", "translated_sentences", "cache_hits", "split_sentences", "placeholders", "intact",
              "repaired", "missing", "fallback_sentences")
 
@@ -49,7 +47,8 @@ def install_extensions() -> None:
 class Translator(Pipe):
     def __init__(self, nlp: Language, name: str = "medllm_translator", *, model_name: Optional[str] = None,
                  src_lang: str = "en", tgt_lang: str = "fr", src_lang_code: Optional[str] = None,
-                 tgt_lang_code: Optional[str] = None, prefix: str = "", beam_size: int = 1, max_length: int = 256,
+                 tgt_lang_code: Optional[str] = None, prefix: str = "", beam_size: int = 1,
+                 no_repeat_ngram_size: int = 0, max_length: int = 256,
                  max_input_tokens: Optional[int] = None, batch_size: int = 16, device: str = "cpu",
                  local_files_only: bool = True, glossary_path: Optional[str] = None,
                  protect_labels: Sequence[str] = ("DRUG",), protect_numbers: bool = True,
@@ -65,6 +64,7 @@ class Translator(Pipe):
         self.src_lang_code, self.tgt_lang_code = src_lang_code, tgt_lang_code
         self.prefix = prefix
         self.beam_size, self.max_length, self.max_input_tokens = beam_size, max_length, max_input_tokens
+        self.no_repeat_ngram_size = no_repeat_ngram_size
         self.batch_size = max(1, int(batch_size))
         self.device = device
         self.local_files_only = local_files_only
@@ -95,7 +95,8 @@ class Translator(Pipe):
     def _backend_kwargs(self) -> Dict[str, Any]:
         return {"src_lang": self.src_lang, "tgt_lang": self.tgt_lang, "src_lang_code": self.src_lang_code,
                 "tgt_lang_code": self.tgt_lang_code, "prefix": self.prefix, "beam_size": self.beam_size,
-                "max_length": self.max_length, "max_input_tokens": self.max_input_tokens, "device": self.device}
+                "no_repeat_ngram_size": self.no_repeat_ngram_size, "max_length": self.max_length,
+                "max_input_tokens": self.max_input_tokens, "device": self.device}
 
     def set_model(self, model, tokenizer) -> None:
         """Use an in-memory model and tokenizer (tests, training scripts)."""

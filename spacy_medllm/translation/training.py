@@ -65,7 +65,6 @@ def build_model(tokenizer, d_model: int = 256, layers: int = 3, heads: int = 4, 
         pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
         decoder_start_token_id=tokenizer.pad_token_id, forced_eos_token_id=tokenizer.eos_token_id,
         scale_embedding=True, share_encoder_decoder_embeddings=True, tie_word_embeddings=True,
-        num_beams=1, max_length=256,
     )
     return MarianMTModel(config)
 
