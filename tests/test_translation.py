@@ -108,6 +108,9 @@ def test_uses_doc_sents_when_set():
     nlp.add_pipe("sentencizer", before="medllm_translator")
     doc = nlp("first part. second part")
     assert [s._.translation for s in doc.sents] == ["FIRST PART.", "SECOND PART"]
+    doc = nlp("\n\nfirst part.  \n second part \n")  # whitespace tokens inside the sentences
+    assert [s._.translation for s in doc.sents] == ["FIRST PART.", "SECOND PART"]
+    assert doc._.translation == "FIRST PART.\nSECOND PART"
 
 
 def test_fallback_sentencizer_offsets():

@@ -79,6 +79,7 @@ class Translator(Pipe):
         self.stats: Dict[str, int] = dict.fromkeys(STAT_KEYS, 0)
         self._backend = None
         self._glossary: Optional[Glossary] = None
+        self._sent_spans: Dict[Tuple[int, int, int], Span] = {}  # doc.sents spans awaiting their translation
 
     # -- lazily loaded state ------------------------------------------------------------------
     @property
@@ -151,6 +152,7 @@ class Translator(Pipe):
                     e -= 1
                 if e > s:
                     spans.append((s, e))
+                    self._sent_spans[(id(doc), s, e)] = sent
             return spans
         return fallback_sentences(doc.text)
 
@@ -192,6 +194,7 @@ class Translator(Pipe):
             by_doc.setdefault(d, []).append((start, end, items) + results[key])
         for d, doc in enumerate(docs):
             self._annotate(doc, by_doc.get(d, []))
+        self._sent_spans.clear()
 
     def _translate_sentences(self, pending: Dict[Any, Tuple[str, List[Item]]]) -> Dict[Any, Tuple[str, list]]:
         """Masked translation of every sentence; sentences whose placeholders fail are redone piecewise."""
@@ -286,7 +289,7 @@ class Translator(Pipe):
                 sep = "\n" if "\n" in doc.text[last_end:start] else " "
                 parts.append(sep)
                 pos += len(sep)
-            span = doc.char_span(start, end, alignment_mode="expand")
+            span = self._sent_spans.pop((id(doc), start, end), None) or doc.char_span(start, end, alignment_mode="expand")
             if span is not None:
                 span._.translation = translation
                 sent_spans.append(span)
