@@ -29,12 +29,14 @@ def main() -> None:
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init-checkpoint", default=None, help="Fine-tune this local seq2seq checkpoint instead")
     a = p.parse_args()
     summary = train(
         f"{a.corpus_dir}/train.jsonl", f"{a.corpus_dir}/dev.jsonl", a.output_dir, vocab_size=a.vocab_size,
         d_model=a.d_model, layers=a.layers, heads=a.heads, ffn=a.ffn, dropout=a.dropout, max_minutes=a.max_minutes,
         max_epochs=a.max_epochs, max_tokens=a.max_tokens, learn_rate=a.learn_rate, warmup=a.warmup,
         label_smoothing=a.label_smoothing, seed=a.seed, threads=a.threads,
+        init_checkpoint=a.init_checkpoint,
     )
     print(json.dumps(summary, indent=2))
 

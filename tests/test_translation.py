@@ -356,3 +356,22 @@ def test_glossary_loader_in_initialize_config(tmp_path):
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
     nlp.initialize()
     assert nlp.get_pipe("medllm_translator").glossary.to_dict() == {"chest pain": "douleur thoracique"}
+
+
+def test_training_from_scratch_then_fine_tuning(tmp_path, tiny_marian):
+    """The workflow's trainer on a few pairs: checkpoints and summary written, fine-tuning path runs."""
+    from spacy_medllm.translation.training import train
+
+    rows = "".join(json.dumps({"src": s, "tgt": t}) + "\n" for s, t in LINES * 2)
+    (tmp_path / "train.jsonl").write_text(rows, encoding="utf8")
+    (tmp_path / "dev.jsonl").write_text(rows, encoding="utf8")
+    summary = train(tmp_path / "train.jsonl", tmp_path / "dev.jsonl", tmp_path / "scratch", vocab_size=150,
+                    d_model=16, layers=1, heads=2, ffn=32, max_epochs=2, max_tokens=200, warmup=2)
+    assert summary["epochs"] == 2 and summary["train_pairs"] == 10
+    assert (tmp_path / "scratch/model-best/config.json").exists()
+    assert len((tmp_path / "scratch/train_log.jsonl").read_text().splitlines()) == 2
+    tuned = train(tmp_path / "train.jsonl", tmp_path / "dev.jsonl", tmp_path / "tuned", max_epochs=1,
+                  max_tokens=200, init_checkpoint=str(tiny_marian))
+    assert tuned["init_checkpoint"] == str(tiny_marian) and (tmp_path / "tuned/model-last").exists()
+    nlp, _ = make_nlp(tmp_path / "tuned/model-last", max_length=8)
+    assert isinstance(nlp("The patient denies chest pain.")._.translation, str)

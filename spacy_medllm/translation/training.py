@@ -8,7 +8,7 @@ import math
 import random
 import time
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..files import atomic_write_text
 from .parallel import placeholder
@@ -107,7 +107,9 @@ def train(
     layers: int = 3, heads: int = 4, ffn: int = 1024, dropout: float = 0.1, max_minutes: float = 40.0,
     max_epochs: int = 200, max_tokens: int = 3000, learn_rate: float = 1e-3, warmup: int = 400,
     label_smoothing: float = 0.1, max_len: int = 128, seed: int = 0, threads: int = 1,
+    init_checkpoint: Optional[str] = None,
 ) -> Dict:
+    """Train from scratch, or fine-tune `init_checkpoint` (a local seq2seq folder) with its own tokenizer."""
     import torch
     from tqdm import tqdm
     from transformers.models.marian.modeling_marian import shift_tokens_right
@@ -119,17 +121,23 @@ def train(
     output_dir.mkdir(parents=True, exist_ok=True)
     start = time.time()
     train_pairs, dev_pairs = read_jsonl_pairs(train_path), read_jsonl_pairs(dev_path)
-    tokenizer = train_tokenizer([s for p in train_pairs for s in p], vocab_size)
+    if init_checkpoint:
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(init_checkpoint, local_files_only=True)
+        model = AutoModelForSeq2SeqLM.from_pretrained(init_checkpoint, local_files_only=True)
+    else:
+        tokenizer = train_tokenizer([s for p in train_pairs for s in p], vocab_size)
+        model = build_model(tokenizer, d_model, layers, heads, ffn, dropout)
 
     def encode(pairs):
         src = tokenizer([s for s, _ in pairs])["input_ids"]
-        tgt = tokenizer([t for _, t in pairs])["input_ids"]
+        tgt = tokenizer(text_target=[t for _, t in pairs])["input_ids"]  # target-language codes, if any
         kept = [(s, t) for s, t in zip(src, tgt) if len(s) <= max_len and len(t) <= max_len]
         return kept, len(pairs) - len(kept)
 
     train_enc, too_long = encode(train_pairs)
     dev_enc, _ = encode(dev_pairs)
-    model = build_model(tokenizer, d_model, layers, heads, ffn, dropout)
     n_params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=learn_rate, betas=(0.9, 0.98), eps=1e-9, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warmup, math.sqrt(warmup / (s + 1))))
@@ -193,7 +201,7 @@ def train(
         "train_pairs": len(train_pairs), "train_pairs_too_long": too_long, "dev_pairs": len(dev_pairs),
         "epochs": epoch, "steps": step, "best_dev_loss": best, "stopped": stopped,
         "train_minutes": (time.time() - start) / 60, "parameters": n_params, "vocab_size": len(tokenizer),
-        "threads": threads, "config": {"d_model": d_model, "layers": layers, "heads": heads, "ffn": ffn,
+        "threads": threads, "init_checkpoint": init_checkpoint, "config": {"d_model": d_model, "layers": layers, "heads": heads, "ffn": ffn,
                                        "dropout": dropout, "max_tokens": max_tokens, "learn_rate": learn_rate,
                                        "warmup": warmup, "label_smoothing": label_smoothing, "seed": seed},
     }
