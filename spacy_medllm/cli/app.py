@@ -11,5 +11,6 @@ app = typer.Typer(
 def main() -> None:
     # Import the command modules for their side effect of registering commands.
     from . import convert, config, evaluate  # noqa: F401
+    from . import annotate, visualize  # noqa: F401
 
     app()
