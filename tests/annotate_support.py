@@ -37,13 +37,15 @@ def remove_extensions():
 
 @Language.factory("medllm_test_assertion")
 def make_test_assertion(nlp, name):
-    """Rule stand-in: the nearest trigger word in the four tokens before an entity sets its assertion."""
+    """Rule stand-in: the nearest trigger word in the four tokens before an entity (within its clause) sets its assertion."""
     register_extensions()
 
     def assertion(doc):
         for ent in doc.ents:
             value = "present"
             for token in reversed(doc[max(0, ent.start - 4):ent.start]):
+                if token.text in ".;":
+                    break
                 if token.lower_ in TRIGGERS:
                     value = TRIGGERS[token.lower_]
                     break
