@@ -411,3 +411,18 @@ def test_tiny_transformer_pipeline_round_trips(tmp_path, trained_tiny_pipeline):
     for record in records:
         for ent in record["entities"]:
             assert texts[record["id"]][ent["start"]:ent["end"]] == ent["text"]
+
+
+def test_csv_rows_in_mixed_encodings_blank_lines_and_crlf(tmp_path, rule_nlp):
+    src = tmp_path / "mixed.csv"
+    src.write_bytes(b"\xef\xbb\xbfid,text\r\n" + "u1,Naïve fever\r\n".encode("utf-8") + b"\r\n"
+                    + "w1,Café cough\r\n".encode("cp1252") + b'q1,"two\r\nlines, fever"\r\n')
+    summary = run(rule_nlp, [src], tmp_path / "out.jsonl", entity_text=True, reader=NoteReader(fallback_encoding="cp1252"))
+    records = {r["id"]: r for r in read_jsonl(tmp_path / "out.jsonl")}
+    assert [records[i]["encoding"] for i in ("u1", "w1", "q1")] == ["utf-8", "cp1252", "utf-8"]
+    assert [e["text"] for e in records["w1"]["entities"]] == ["cough"] and records["w1"]["row"] == 2
+    assert records["q1"]["n_chars"] == len("two\r\nlines, fever") and records["q1"]["line"] == 5
+    assert summary.skipped == {"blank CSV line": 1} and summary.fallback_decoded == 1
+    run(rule_nlp, [src], tmp_path / "strict.jsonl", reader=NoteReader(fallback_encoding=None))
+    errors = read_jsonl(tmp_path / "strict.errors.jsonl")
+    assert [(e["id"], e["kind"], e["line"]) for e in errors] == [("mixed.csv:row2", "undecodable", 4)]

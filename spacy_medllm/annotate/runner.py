@@ -189,17 +189,14 @@ def annotate(
                                    on_failure=failed, on_restart=restart):
             emit(note, doc)
         flush()
-    finally:
-        try:
-            flush()
-        finally:
-            writer.close()
-            errlog.close()
-            bar.close()
-            if threads_before is not None:
-                import torch
+    finally:  # no flush here: a batch half-written by a failing write must not be written twice
+        writer.close()
+        errlog.close()
+        bar.close()
+        if threads_before is not None:
+            import torch
 
-                torch.set_num_threads(threads_before)
+            torch.set_num_threads(threads_before)
     summary.seconds = time.perf_counter() - start
     summary.skipped = dict(skipped)
     summary.errors = sum(error_kinds.values())

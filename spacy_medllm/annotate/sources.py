@@ -199,14 +199,15 @@ class NoteReader:
                 yield NoteError(f"{path.name}:row{row}", source, "bad-csv", f"malformed CSV ({err})", line=prev_line + 1, row=row)
                 prev_line = reader.line_num
                 continue
-            row += 1
             first, prev_line = prev_line + 1, reader.line_num
             line_range = range(first, reader.line_num + 1)
+            bad = [bad_lines[i] for i in line_range if i in bad_lines]
+            if not cells and not bad:
+                yield Skipped(source, "blank CSV line")
+                continue
+            row += 1
             note_id = f"{path.name}:row{row}"
             try:
-                if not cells or cells == [""]:
-                    raise NoteProblem("empty-text", "blank row")
-                bad = [bad_lines[i] for i in line_range if i in bad_lines]
                 if bad:
                     raise bad[0]
                 if id_idx is not None:
