@@ -39,6 +39,7 @@ class Summary:
     fallback_decoded: int = 0
     repaired: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     notes_per_second: float = 0.0
     words_per_second: float = 0.0
 
@@ -118,7 +119,7 @@ def annotate(
     err_buf: List[dict] = []
     bar = tqdm(total=reader.count(inputs), unit="note", disable=not progress, dynamic_ncols=True,
                smoothing=0.1, file=sys.stderr)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
 
     def flush() -> None:
         if out_buf:
@@ -198,6 +199,7 @@ def annotate(
 
             torch.set_num_threads(threads_before)
     summary.seconds = time.perf_counter() - start
+    summary.cpu_seconds = time.process_time() - cpu_start  # this process only, not --n-process workers
     summary.skipped = dict(skipped)
     summary.errors = sum(error_kinds.values())
     summary.errors_by_kind = dict(error_kinds)
