@@ -10,7 +10,6 @@ app = typer.Typer(
 
 def main() -> None:
     # Import the command modules for their side effect of registering commands.
-    from . import assertion, convert, config, evaluate  # noqa: F401
-    from . import translate  # noqa: F401
+    from . import annotate, assertion, convert, config, evaluate, translate, visualize  # noqa: F401
 
     app()

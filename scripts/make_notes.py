@@ -1,0 +1,77 @@
+"""Write N synthetic notes (one .txt each) for `medllm annotate` demos, tests and benchmarks.
+
+The notes come from the sample generator (scripts/make_sample.py): invented text, no patient data.
+`--bad K` adds K notes that must end up in the errors file (empty, whitespace-only, binary),
+`--model-dir DIR` also saves a small rule pipeline (blank English + an entity_ruler over the
+generator's PROBLEM / TEST / TREATMENT terms) for fast runs without a trained model.
+Usage: python scripts/make_notes.py notes/ --n 1000 [--bad 10] [--model-dir rules-model]
+"""
+import argparse
+import importlib.util
+import random
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BAD_KINDS = ("empty", "whitespace", "binary")
+
+
+def load_sample_module():
+    spec = importlib.util.spec_from_file_location("make_sample", HERE / "make_sample.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def note_texts(n: int, seed: int = 7):
+    sample = load_sample_module()
+    rng = random.Random(seed)
+    return [sample.make_note(rng, i)["text"] for i in range(n)]
+
+
+def write_notes(folder, n: int, *, bad: int = 0, seed: int = 7) -> dict:
+    """Write the notes; returns {"notes": n, "bad": {kind: count}}."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    width = max(5, len(str(n)))
+    for i, text in enumerate(note_texts(n, seed)):
+        (folder / f"note-{i:0{width}d}.txt").write_bytes(text.encode("utf-8"))
+    counts = {}
+    for j in range(bad):
+        kind = BAD_KINDS[j % len(BAD_KINDS)]
+        data = {"empty": b"", "whitespace": b"  \n\t\n", "binary": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}[kind]
+        (folder / f"bad-{j:04d}.txt").write_bytes(data)
+        counts[kind] = counts.get(kind, 0) + 1
+    return {"notes": n, "bad": counts}
+
+
+def ruler_pipeline():
+    """blank("en") + entity_ruler matching the generator's terms, case-insensitively."""
+    import spacy
+
+    sample = load_sample_module()
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    patterns = []
+    for kind, pool in sample.POOLS.items():
+        patterns += [{"label": sample.LABELS[kind], "pattern": term[0]} for term in pool]
+    ruler.add_patterns(patterns)
+    return nlp
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output_dir", type=Path)
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--bad", type=int, default=0, help="Also write this many notes that must be recorded as errors")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--model-dir", type=Path, default=None, help="Also save the rule pipeline here")
+    args = parser.parse_args()
+    counts = write_notes(args.output_dir, args.n, bad=args.bad, seed=args.seed)
+    print(f"{args.output_dir}: {counts['notes']} notes, bad: {counts['bad'] or 'none'}")
+    if args.model_dir:
+        ruler_pipeline().to_disk(args.model_dir)
+        print(f"{args.model_dir}: rule pipeline (entity_ruler)")
+
+
+if __name__ == "__main__":
+    main()
