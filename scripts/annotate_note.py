@@ -13,6 +13,7 @@ text = open(sys.argv[2], encoding="utf8").read()
 doc = nlp(text)
 print(f"{sys.argv[1]}: pipeline {nlp.pipe_names}, {len(doc)} tokens, {len(doc.ents)} entities")
 for ent in doc.ents:
-    print(f"  {ent.start_char:>5}-{ent.end_char:<5} {ent.label_:<10} {ent.text}")
+    assertion = getattr(ent._, "assertion", None) if ent.has_extension("assertion") else None
+    print(f"  {ent.start_char:>5}-{ent.end_char:<5} {ent.label_:<10} {assertion or '':<12} {ent.text}")
 if not doc.ents:
     sys.exit("no entities found: the pipeline did not learn anything")

@@ -52,6 +52,8 @@ def evaluate_pipeline(nlp: Language, examples: List[Example], batch_size: int = 
     if "ents_per_type" in scores:
         result["ents_per_type"] = scores["ents_per_type"]
         result["ner_confusion"] = ner_confusion(examples)
+    if scores.get("assertion_per_type"):
+        result["assertion_per_type"] = scores["assertion_per_type"]
     return result
 
 

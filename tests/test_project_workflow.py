@@ -40,6 +40,7 @@ def test_demo_workflow_end_to_end(tmp_path):
         assert set(metrics["ents_per_type"]) == {"PROBLEM", "TEST", "TREATMENT"}
         # The sample is templated and easy: a pipeline that learned nothing scores near 0.
         assert metrics["scores"]["ents_f"] > 0.5
+        assert metrics["scores"]["assertion_acc"] > 0.5  # rules on the entities the NER found
         confusion = metrics["ner_confusion"]
         assert confusion["PROBLEM"]["PROBLEM"] > confusion["PROBLEM"]["O"]
         assert (project / "metrics" / "sample" / "test.html").stat().st_size > 1000
@@ -47,7 +48,9 @@ def test_demo_workflow_end_to_end(tmp_path):
         wheels = list((project / "packages").glob(f"en_{name}-*/dist/*.whl"))
         assert len(wheels) == 1
         # The annotate step ran in a new process, loaded the package by name and found entities.
-        assert f"en_{name}: pipeline ['transformer', 'ner']" in result.stdout
+        assert f"en_{name}: pipeline ['transformer', 'ner', 'medllm_context']" in result.stdout
         assert "PROBLEM" in result.stdout
+        # the packaged rules label assertions: the note denies fever
+        assert any(word in result.stdout for word in ("absent", "historical", "possible", "hypothetical"))
     finally:
         subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", f"en_{name}"], capture_output=True)
