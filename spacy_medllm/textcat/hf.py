@@ -101,7 +101,11 @@ class HFTextCategorizer(Pipe):
 
     @property
     def labels(self) -> List[str]:
-        id2label = self.model.config.id2label
+        """The checkpoint's labels, renamed by ``label_map``. Empty until the checkpoint is
+        loaded: spaCy reads ``labels`` for its meta before ``from_disk`` has run."""
+        if self._model is None:
+            return []
+        id2label = self._model.config.id2label
         return [self.cfg["label_map"].get(id2label[i], id2label[i]) for i in range(len(id2label))]
 
     @property
@@ -153,6 +157,7 @@ class HFTextCategorizer(Pipe):
         return probs.numpy()
 
     def set_annotations(self, docs: List[Doc], scores) -> None:
+        self.model  # noqa: B018 -- load the checkpoint before reading its labels
         labels = self.labels
         for doc, row in zip(docs, scores):
             doc.cats.update({label: float(p) for label, p in zip(labels, row)})
@@ -174,6 +179,7 @@ class HFTextCategorizer(Pipe):
 
     def score(self, examples: Iterable[Example], **kwargs) -> Dict:
         validate_examples(examples, "HFTextCategorizer.score")
+        self.model  # noqa: B018 -- load the checkpoint before reading its labels
         kwargs.setdefault("labels", self.labels)
         kwargs.setdefault("multi_label", self.multi_label)
         kwargs.setdefault("threshold", self.threshold)
