@@ -57,7 +57,7 @@ def main():
     name = a.component or next(n for n in nlp.pipe_names if n.startswith("textcat") or "textcat" in nlp.get_pipe_meta(n).factory)
     pipe = nlp.get_pipe(name)
     multi_label = nlp.get_pipe_meta(name).factory != "textcat"
-    threshold = getattr(pipe, "threshold", 0.5) if multi_label else None
+    threshold = pipe.cfg.get("threshold", 0.5) if multi_label else None
     split_info = json.loads((a.corpus / "split.json").read_text()) if (a.corpus / "split.json").exists() else {}
     train_texts, train_gold, _ = load(a.corpus / "train.spacy", nlp)
     test_texts, test_gold, test_docs = load(a.corpus / f"{a.split}.spacy", nlp)

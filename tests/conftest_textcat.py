@@ -63,4 +63,4 @@ def textcat_pipeline(tiny_encoder, fragment: str = "textcat_multilabel"):
         [ROOT / "components" / "transformer.cfg", ROOT / "components" / f"{fragment}.cfg"],
         overrides={"paths.base_model": str(tiny_encoder)},
     )
-    return spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    return spacy.util.load_model_from_config(config.interpolate(), auto_fill=True, validate=True)
