@@ -87,3 +87,26 @@ def test_registered_readers_yield_examples(write, caplog):
     jreader = registry.resolve({"r": {"@readers": "spacy_medllm.TextcatJsonlReader.v1", "path": str(jpath),
                                       "text_column": "t", "label_columns": ["y"], "multi_label": True}})["r"]
     assert [eg.reference.cats for eg in jreader(spacy.blank("en"))] == [{"A": 1.0, "B": 1.0}]
+
+
+def test_medllm_convert_textcat_csv(write, tmp_path):
+    from typer.testing import CliRunner
+
+    from spacy.tokens import DocBin
+    from spacy_medllm.cli import config, convert, evaluate  # noqa: F401  register the commands
+    from spacy_medllm.cli.app import app
+
+    src = write("notes.csv", f"note,s1,s2\nchest pain,Surgery,Cardio\n{SECRET},,\nknee,Ortho,\n")
+    out = tmp_path / "notes.spacy"
+    args = ["convert", str(src), str(out), "--format", "textcat-csv", "--text-column", "note",
+            "--label-column", "s1", "--label-column", "s2", "--multi-label"]
+    failed = CliRunner().invoke(app, args)
+    assert failed.exit_code == 1 and f"{src}:3: column(s) 's1', 's2': no label" in failed.output
+    assert "Zebediah" not in failed.output and not out.exists()
+    ok = CliRunner().invoke(app, args + ["--skip-invalid"])
+    assert ok.exit_code == 0, ok.output
+    assert "2 docs; skipped 1 rows (1 no label)" in ok.output
+    docs = list(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
+    assert [d.cats for d in docs] == [
+        {"Cardio": 1.0, "Ortho": 0.0, "Surgery": 1.0}, {"Cardio": 0.0, "Ortho": 1.0, "Surgery": 0.0},
+    ]
