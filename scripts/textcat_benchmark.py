@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import spacy
 from spacy.tokens import DocBin
+from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from spacy_medllm.files import atomic_write_text  # noqa: E402
@@ -64,7 +65,7 @@ def main():
     labels = list(pipe.labels)
 
     start = time.perf_counter()
-    docs = list(nlp.pipe(test_texts, batch_size=16))
+    docs = list(tqdm(nlp.pipe(test_texts, batch_size=16), total=len(test_texts), desc=f"classify {a.split}", unit="doc"))
     elapsed = time.perf_counter() - start
     n_words = sum(len(d) for d in docs)
     model_scores = np.array([[d.cats.get(lab, 0.0) for lab in labels] for d in docs])
