@@ -220,6 +220,9 @@ class HFTextCategorizer(Pipe):
     def from_bytes(self, bytes_data: bytes, *, exclude=tuple()) -> "HFTextCategorizer":
         with tempfile.TemporaryDirectory() as tmp:
             with tarfile.open(fileobj=io.BytesIO(bytes_data), mode="r:gz") as tar:
-                tar.extractall(tmp, filter="data")
+                try:
+                    tar.extractall(tmp, filter="data")
+                except TypeError:  # Python without extraction filters (before 3.10.12 / 3.11.4)
+                    tar.extractall(tmp)
             self.from_disk(tmp)
         return self
