@@ -38,11 +38,20 @@ FORMATS: Dict[str, Callable[..., Iterator[Doc]]] = {
 }
 
 
+def _textcat_formats() -> None:
+    # Imported late: textcat.readers imports corpora.errors, so a top-level import would be circular.
+    from ..textcat.readers import read_textcat_csv, read_textcat_jsonl
+
+    FORMATS.setdefault("textcat-csv", read_textcat_csv)
+    FORMATS.setdefault("textcat-jsonl", read_textcat_jsonl)
+
+
 def read_docs(
     path: Union[str, Path], fmt: str, nlp: Language, stats: Optional[ConversionStats] = None, **options
 ) -> Iterator[Doc]:
     """Yield reference docs from ``path`` in format ``fmt``; skipped spans are counted in ``stats``."""
     path = Path(path)
+    _textcat_formats()
     if fmt not in FORMATS:
         raise ValueError(f"Unknown corpus format {fmt!r}; choose one of {', '.join(sorted(FORMATS))}.")
     if not path.exists():

@@ -1,0 +1,101 @@
+"""Score a trained classification pipeline and a TF-IDF + LinearSVC baseline on the same split.
+
+One command, one split, one decision rule (spacy_medllm.textcat.metrics): the baseline is fit on
+train.spacy (full notes) and both are scored on the split given (test.spacy by default).
+Writes a results JSON and a confusion-matrix PNG per system.
+"""
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import spacy
+from spacy.tokens import DocBin
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from spacy_medllm.files import atomic_write_text  # noqa: E402
+from spacy_medllm.textcat.metrics import classification_scores, plot_confusion  # noqa: E402
+
+
+def load(path, nlp):
+    docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    return [d.text for d in docs], [{k for k, v in d.cats.items() if v >= 0.5} for d in docs], docs
+
+
+def baseline_scores(train_texts, train_gold, test_texts, labels, multi_label, seed):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.svm import LinearSVC
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+    x_train = vec.fit_transform(train_texts)
+    x_test = vec.transform(test_texts)
+    if multi_label:
+        y = np.array([[lab in g for lab in labels] for g in train_gold], dtype=int)
+        clf = OneVsRestClassifier(LinearSVC(random_state=seed)).fit(x_train, y)
+    else:
+        y = [labels.index(next(iter(g))) for g in train_gold]
+        clf = LinearSVC(random_state=seed).fit(x_train, y)
+    return np.asarray(clf.decision_function(x_test)).reshape(len(test_texts), len(labels))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("model", type=Path)
+    p.add_argument("corpus", type=Path, help="directory with train.spacy and the evaluation split")
+    p.add_argument("--split", default="test")
+    p.add_argument("--component", default=None, help="textcat component (default: the first textcat* one)")
+    p.add_argument("--output", type=Path, required=True)
+    p.add_argument("--png-dir", type=Path, default=None)
+    p.add_argument("--name", default="textcat")
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args()
+    nlp = spacy.load(a.model)
+    name = a.component or next(n for n in nlp.pipe_names if n.startswith("textcat") or "textcat" in nlp.get_pipe_meta(n).factory)
+    pipe = nlp.get_pipe(name)
+    multi_label = nlp.get_pipe_meta(name).factory != "textcat"
+    threshold = pipe.cfg.get("threshold", 0.5) if multi_label else None
+    split_info = json.loads((a.corpus / "split.json").read_text()) if (a.corpus / "split.json").exists() else {}
+    train_texts, train_gold, _ = load(a.corpus / "train.spacy", nlp)
+    test_texts, test_gold, test_docs = load(a.corpus / f"{a.split}.spacy", nlp)
+    labels = list(pipe.labels)
+
+    start = time.perf_counter()
+    docs = list(tqdm(nlp.pipe(test_texts, batch_size=16), total=len(test_texts), desc=f"classify {a.split}", unit="doc"))
+    elapsed = time.perf_counter() - start
+    n_words = sum(len(d) for d in docs)
+    model_scores = np.array([[d.cats.get(lab, 0.0) for lab in labels] for d in docs])
+    model = classification_scores(test_gold, model_scores, labels, threshold)
+    model["words_per_second"] = n_words / elapsed
+
+    start = time.perf_counter()
+    base = baseline_scores(train_texts, train_gold, test_texts, labels, multi_label, a.seed)
+    base_time = time.perf_counter() - start
+    baseline = classification_scores(test_gold, base, labels, 0.0 if multi_label else None)
+    baseline["fit_and_predict_seconds"] = base_time
+
+    result = {
+        "name": a.name, "model": str(a.model), "corpus": str(a.corpus), "split": a.split,
+        "command": " ".join(["python"] + sys.argv),
+        "multi_label": multi_label, "threshold": threshold, "labels": labels,
+        "n_train": len(train_texts), "n_eval": len(test_texts), "n_eval_words": n_words,
+        "split_info": {k: v for k, v in split_info.items() if k != "source"},
+        "transformer": model, "baseline_tfidf_linearsvc": baseline,
+        "macro_f1_gain_over_baseline": model["macro_f1"] - baseline["macro_f1"],
+        "platform": platform.platform(),
+    }
+    atomic_write_text(a.output, json.dumps(result, indent=2))
+    if a.png_dir:
+        plot_confusion(model["confusion"], a.png_dir / f"{a.name}_{a.split}_confusion.png", f"{a.name} {a.split}: transformer")
+        plot_confusion(baseline["confusion"], a.png_dir / f"{a.name}_{a.split}_confusion_baseline.png", f"{a.name} {a.split}: TF-IDF + LinearSVC")
+    for sysname in ("transformer", "baseline_tfidf_linearsvc"):
+        r = result[sysname]
+        print(f"{sysname:26s} accuracy {r['accuracy']:.3f}  macro-F1 {r['macro_f1']:.3f}  micro-F1 {r['micro_f1']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Document classification: metrics, readers and the pretrained-checkpoint adapter."""

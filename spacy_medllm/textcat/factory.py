@@ -1,0 +1,61 @@
+"""Factory for the pretrained-checkpoint classifier, registered through the spacy_factories entry point."""
+from typing import Callable, Dict, Optional
+
+from spacy.language import Language
+from spacy.scorer import Scorer
+from spacy.util import registry
+
+from .hf import HFTextCategorizer
+
+
+def _score_cats(examples, **kwargs):
+    return Scorer.score_cats(examples, "cats", **kwargs)
+
+
+@registry.scorers("spacy_medllm.hf_textcat_scorer.v1")
+def make_hf_textcat_scorer() -> Callable:
+    """spaCy's ``Scorer.score_cats`` on ``doc.cats``; the component passes labels,
+    multi_label and threshold."""
+    return _score_cats
+
+# ``model`` has no default: it names the checkpoint (hub name or local directory).
+DEFAULT_HF_TEXTCAT_CONFIG = {
+    "label_map": {},
+    "multi_label": None,
+    "threshold": 0.5,
+    "max_length": 512,
+    "stride": 128,
+    "aggregate": "mean",
+    "batch_size": 8,
+    "local_files_only": True,
+    "scorer": {"@scorers": "spacy_medllm.hf_textcat_scorer.v1"},
+}
+
+
+@Language.factory(
+    "medllm_hf_textcat",
+    assigns=["doc.cats"],
+    default_config=DEFAULT_HF_TEXTCAT_CONFIG,
+    default_score_weights={"cats_score": 1.0, "cats_macro_f": None, "cats_micro_f": None},
+)
+def make_hf_textcat(
+    nlp: Language,
+    name: str,
+    model: str,
+    label_map: Dict[str, str],
+    multi_label: Optional[bool],
+    threshold: float,
+    max_length: int,
+    stride: int,
+    aggregate: str,
+    batch_size: int,
+    local_files_only: bool,
+    scorer: Optional[Callable],
+) -> HFTextCategorizer:
+    """``model`` is a checkpoint name or directory; ``label_map`` renames its id2label labels;
+    ``multi_label=None`` follows the checkpoint's ``problem_type``."""
+    return HFTextCategorizer(
+        nlp, name, model=model, label_map=label_map, multi_label=multi_label, threshold=threshold,
+        max_length=max_length, stride=stride, aggregate=aggregate, batch_size=batch_size,
+        local_files_only=local_files_only, scorer=scorer,
+    )
