@@ -42,6 +42,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    args.output.mkdir(parents=True, exist_ok=True)
     nlp = spacy.load(args.pipeline)
     head = nlp.get_pipe("medllm_assertion")
     train = encode(nlp, list(GoldEntitiesCorpus(args.train)(nlp)), "encode train")
