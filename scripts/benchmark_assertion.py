@@ -17,7 +17,7 @@ import spacy
 import srsly
 
 from spacy_medllm.assertion.evaluate import (
-    NEGEX_FLAGS, SCHEMA_TO_NEGEX, flag_scores, predict_given_entities, schema_flags,
+    flag_scores, predict_given_entities, schema_flags,
 )
 from spacy_medllm.assertion.sentences import ensure_sentences
 from spacy_medllm.corpora.errors import ConversionStats

@@ -146,8 +146,7 @@ class AssertionClassifier(TrainablePipe):
         if losses is None:
             losses = {}
         losses.setdefault(self.name, 0.0)
-        validate_examples_list = list(examples)
-        docs, spans, truths = self._gold(validate_examples_list)
+        docs, spans, truths = self._gold(list(examples))
         if not truths:
             return losses
         scores, backprop = self.model.begin_update((docs, spans))

@@ -6,7 +6,7 @@ headers are found with the patterns below (a header starts a line or the text an
 import re
 from typing import Dict, List, Optional, Tuple
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 SECTION_HEADERS: Dict[str, List[str]] = {
     "family_history": [r"family\s+(?:medical\s+)?history", r"fhx?", r"family\s+hx"],
