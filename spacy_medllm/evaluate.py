@@ -54,7 +54,33 @@ def evaluate_pipeline(nlp: Language, examples: List[Example], batch_size: int = 
         result["ner_confusion"] = ner_confusion(examples)
     if scores.get("assertion_per_type"):
         result["assertion_per_type"] = scores["assertion_per_type"]
+    textcat = textcat_report(examples)
+    if textcat:
+        result["textcat"] = textcat
     return result
+
+
+def textcat_report(examples: List[Example]) -> Optional[dict]:
+    """Accuracy, macro-F1, per-label F1 and a top-label confusion matrix of ``doc.cats``, scored
+    like the classification benchmarks (exclusive: top label; multi-label: threshold 0.5)."""
+    import numpy as np
+
+    from .textcat.metrics import classification_scores
+
+    gold_docs = [eg.reference for eg in examples if eg.reference.cats]
+    if not gold_docs:
+        return None
+    labels = sorted({label for doc in gold_docs for label in doc.cats})
+    exclusive = all(sum(v >= 0.5 for v in doc.cats.values()) == 1 for doc in gold_docs)
+    gold, rows = [], []
+    for eg in examples:
+        if not eg.reference.cats:
+            continue
+        gold.append({label for label, v in eg.reference.cats.items() if v >= 0.5})
+        rows.append([float(eg.predicted.cats.get(label, 0.0)) for label in labels])
+    report = classification_scores(gold, np.array(rows), labels, None if exclusive else 0.5)
+    report["exclusive"] = exclusive
+    return report
 
 
 def _png_base64(fig) -> str:
@@ -105,7 +131,39 @@ def _figures(result: dict) -> List[str]:
         ax.set_title("Token-level confusion (row-normalised colour)")
         images.append(_png_base64(fig))
         plt.close(fig)
+    textcat = result.get("textcat")
+    if textcat:
+        labels = textcat["confusion"]["labels"]
+        fig, ax = plt.subplots(figsize=(max(4, 1.2 * len(labels)), 3))
+        ax.bar(range(len(labels)), [textcat["per_label"][lab]["f"] for lab in labels])
+        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+        ax.set_ylim(0, 1)
+        ax.set_title(f"Document classes: F1 per label (accuracy {textcat['accuracy']:.3f})")
+        images.append(_png_base64(fig))
+        plt.close(fig)
     return images
+
+
+def write_pngs(result: dict, png_dir: Path, prefix: str = "") -> List[Path]:
+    """The report's pictures as PNG files: entity confusion, document-class confusion."""
+    from .files import atomic_write_bytes
+    from .textcat.metrics import plot_confusion
+
+    png_dir = Path(png_dir)
+    written = []
+    conf = result.get("ner_confusion")
+    if conf:
+        labels = list(conf)
+        matrix = {"labels": labels, "matrix": [[conf[g][p] for p in labels] for g in labels]}
+        written.append(plot_confusion(matrix, png_dir / f"{prefix}ner_confusion.png", "Entities: token-level confusion"))
+    if result.get("textcat"):
+        written.append(plot_confusion(result["textcat"]["confusion"], png_dir / f"{prefix}textcat_confusion.png",
+                                      "Document classes: confusion"))
+    for i, b64 in enumerate(_figures(result)):
+        path = png_dir / f"{prefix}figure_{i + 1}.png"
+        atomic_write_bytes(path, base64.b64decode(b64))
+        written.append(path)
+    return [Path(p) for p in written]
 
 
 def render_html(result: dict, title: str) -> str:
@@ -123,7 +181,18 @@ td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td:first-child{{
 </head><body><h1>{html.escape(title)}</h1>
 <p>{result['n_docs']} docs, {result['n_words']} words, {result['words_per_second'] or 0:.0f} words/s (evaluation pass).</p>
 <h2>Entities per label</h2><table><tr><th>label</th><th>precision</th><th>recall</th><th>F1</th></tr>{''.join(rows)}</table>
-<h2>All scores</h2><table>{summary}</table>{images}</body></html>"""
+{_textcat_table(result.get("textcat"))}<h2>All scores</h2><table>{summary}</table>{images}</body></html>"""
+
+
+def _textcat_table(textcat: Optional[dict]) -> str:
+    if not textcat:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(label)}</td><td>{s['p']:.3f}</td><td>{s['r']:.3f}</td><td>{s['f']:.3f}</td><td>{s['support']}</td></tr>"
+        for label, s in sorted(textcat["per_label"].items())
+    )
+    return (f"<h2>Document classes</h2><p>accuracy {textcat['accuracy']:.3f}, macro-F1 {textcat['macro_f1']:.3f}</p>"
+            f"<table><tr><th>label</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>{rows}</table>")
 
 
 def write_report(result: dict, json_path: Path, html_path: Optional[Path] = None, title: str = "Evaluation") -> None:

@@ -70,6 +70,16 @@ def test_cli_folder_of_synthetic_notes_round_trips(tmp_path):
     assert summary["processed"] == 25 and summary["entities"] == n_ents and summary["errors"] == 0
     assert "processed 25 notes" in result.stderr and "words/s" in result.stderr
     assert (tmp_path / "out.errors.jsonl").read_text() == ""
+    # the project's checker (`clinical-notes`) agrees, and catches an offset moved by one
+    check = [sys.executable, str(ROOT / "scripts" / "check_roundtrip.py"), str(notes), str(out), "--expect", "25",
+             "--output", str(tmp_path / "check.json")]
+    assert subprocess.run(check, capture_output=True).returncode == 0
+    assert json.loads((tmp_path / "check.json").read_text())["entities_checked"] == n_ents
+    records[3]["entities"][0]["start"] += 1
+    out.write_text("".join(json.dumps(r) + "\n" for r in records + [records[0]]))
+    assert subprocess.run(check, capture_output=True).returncode == 1
+    report = json.loads((tmp_path / "check.json").read_text())
+    assert report["duplicate_ids"] == 1 and report["n_problems"] == 3  # the offset, the count, the duplicate
 
 
 def test_folder_ids_are_sorted_relative_paths_and_assertions_are_recorded(tmp_path, clinical_nlp):

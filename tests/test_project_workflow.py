@@ -31,8 +31,7 @@ def test_demo_workflow_end_to_end(tmp_path):
             (project / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / rel, project / rel)
     name = "medllm_smoke"
-    cmd = [sys.executable, "-m", "spacy", "project", "run", "demo", str(project),
-           "--vars.demo_steps", "120", "--vars.demo_eval_frequency", "40", "--vars.demo_package", name]
+    cmd = [sys.executable, "-m", "spacy", "project", "run", "demo", str(project), "--vars.demo_package", name]
     result = subprocess.run(cmd, capture_output=True, text=True)
     try:
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -41,6 +40,9 @@ def test_demo_workflow_end_to_end(tmp_path):
         # The sample is templated and easy: a pipeline that learned nothing scores near 0.
         assert metrics["scores"]["ents_f"] > 0.5
         assert metrics["scores"]["assertion_acc"] > 0.5  # rules on the entities the NER found
+        # note specialty (5 classes, chance 0.2) from the same encoder pass
+        assert metrics["textcat"]["accuracy"] > 0.5
+        assert (project / "metrics" / "sample" / "textcat_confusion.png").read_bytes()[:4] == b"\x89PNG"
         confusion = metrics["ner_confusion"]
         assert confusion["PROBLEM"]["PROBLEM"] > confusion["PROBLEM"]["O"]
         assert (project / "metrics" / "sample" / "test.html").stat().st_size > 1000
@@ -48,7 +50,7 @@ def test_demo_workflow_end_to_end(tmp_path):
         wheels = list((project / "packages").glob(f"en_{name}-*/dist/*.whl"))
         assert len(wheels) == 1
         # The annotate step ran in a new process, loaded the package by name and found entities.
-        assert f"en_{name}: pipeline ['transformer', 'ner', 'medllm_context']" in result.stdout
+        assert f"en_{name}: pipeline ['transformer', 'ner', 'medllm_context', 'textcat']" in result.stdout
         assert "PROBLEM" in result.stdout
         # the packaged rules label assertions: the note denies fever
         assert any(word in result.stdout for word in ("absent", "historical", "possible", "hypothetical"))

@@ -38,3 +38,39 @@ def test_html_report_escapes_labels():
     page = render_html(result, "t")
     assert "&lt;b&gt;X&lt;/b&gt;" in page and "<b>X</b>" not in page
     assert page.count("data:image/png;base64") == 2
+
+
+def _cats_example(nlp, gold, predicted):
+    from spacy.training import Example
+
+    doc = nlp.make_doc("a note")
+    doc.cats = predicted
+    ref = nlp.make_doc("a note")
+    ref.cats = gold
+    return Example(doc, ref)
+
+
+def test_textcat_report_scores_and_pictures(tmp_path):
+    import spacy
+
+    from spacy_medllm.evaluate import textcat_report, write_pngs
+
+    nlp = spacy.blank("en")
+    g = lambda lab: {"cardio": float(lab == "cardio"), "neuro": float(lab == "neuro")}  # noqa: E731
+    examples = [
+        _cats_example(nlp, g("cardio"), {"cardio": 0.9, "neuro": 0.1}),
+        _cats_example(nlp, g("cardio"), {"cardio": 0.2, "neuro": 0.8}),  # wrong
+        _cats_example(nlp, g("neuro"), {"cardio": 0.3, "neuro": 0.7}),
+        _cats_example(nlp, {}, {"cardio": 0.5, "neuro": 0.5}),  # no gold cats: not scored
+    ]
+    report = textcat_report(examples)
+    assert report["exclusive"] and report["n_docs"] == 3
+    assert report["accuracy"] == pytest.approx(2 / 3)
+    assert report["per_label"]["cardio"] == pytest.approx({"p": 1.0, "r": 0.5, "f": 2 / 3, "support": 2})
+    assert report["confusion"]["matrix"] == [[1, 1], [0, 1]]
+    result = {"n_docs": 3, "n_words": 6, "words_per_second": 1.0, "scores": {}, "textcat": report}
+    assert "Document classes" in render_html(result, "t")
+    written = write_pngs(result, tmp_path)
+    assert {p.name for p in written} == {"textcat_confusion.png", "figure_1.png"}
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in written)
+    assert textcat_report([_cats_example(nlp, {}, {})]) is None

@@ -375,3 +375,31 @@ def test_training_from_scratch_then_fine_tuning(tmp_path, tiny_marian):
     assert tuned["init_checkpoint"] == str(tiny_marian) and (tmp_path / "tuned/model-last").exists()
     nlp, _ = make_nlp(tmp_path / "tuned/model-last", max_length=8)
     assert isinstance(nlp("The patient denies chest pain.")._.translation, str)
+
+
+def test_assemble_adds_the_translator_to_a_trained_pipeline(tmp_path, tiny_marian):
+    """The clinical package is the trained pipeline plus the translator: `medllm assemble`."""
+    from spacy_medllm.assemble import AssembleError, assemble_pipeline
+    from spacy_medllm.translation.evaluate import build_pipeline
+
+    base = spacy.blank("en")
+    ruler = base.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "DRUG", "pattern": "metformin"}])
+    base.to_disk(tmp_path / "base")
+    build_pipeline(str(tiny_marian)).to_disk(tmp_path / "translator")
+    out = tmp_path / "clinical"
+    assemble_pipeline(str(tmp_path / "base"), out, translator=str(tmp_path / "translator"))
+    nlp = spacy.load(out)
+    assert nlp.pipe_names == ["entity_ruler", "medllm_translator"]
+    doc = nlp("Start metformin 500 mg twice daily.")
+    assert [e.text for e in doc.ents] == ["metformin"]
+    # the drug and the dose are protected: they reach the output of even a random model exactly
+    assert "metformin" in doc._.translation and "500 mg" in doc._.translation
+    assert not list(tmp_path.glob(".clinical.*")), "no temporary folder left behind"
+    with pytest.raises(AssembleError, match="already has a pipe named 'medllm_translator'"):
+        assemble_pipeline(str(out), tmp_path / "again", translator=str(tmp_path / "translator"))
+    with pytest.raises(AssembleError, match="no pipe named 'medllm_translator'"):
+        assemble_pipeline(str(tmp_path / "base"), tmp_path / "again", translator=str(tmp_path / "base"))
+    # without a translator it is a plain copy
+    assemble_pipeline(str(tmp_path / "base"), tmp_path / "copy")
+    assert spacy.load(tmp_path / "copy").pipe_names == ["entity_ruler"]

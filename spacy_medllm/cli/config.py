@@ -36,3 +36,20 @@ def config_cli(
         raise typer.Exit(1)
     write_config(config, output)
     typer.echo(f"Wrote {output} (pipeline: {', '.join(config['nlp']['pipeline'])})", err=True)
+
+
+@app.command("assemble")
+def assemble_cli(
+    base: str = typer.Argument(..., help="Trained pipeline (name or path)"),
+    output: Path = typer.Argument(..., help="Pipeline folder to write"),
+    translator: str = typer.Option("", "--translator", help="Pipeline holding medllm_translator to add (empty: none)"),
+):
+    """Add pipes trained outside `spacy train` (the translator) to a trained pipeline, for packaging."""
+    from ..assemble import AssembleError, assemble_pipeline
+
+    try:
+        nlp = assemble_pipeline(base, output, translator=translator or None)
+    except (AssembleError, OSError) as err:
+        typer.secho(f"Error: {err}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"wrote {output} (pipeline: {', '.join(nlp.pipe_names)})")

@@ -12,6 +12,7 @@ def evaluate_cli(
     data: Path = typer.Argument(..., help="Gold .spacy file"),
     output: Path = typer.Option(..., "--output", "-o", help="Metrics JSON to write"),
     html_path: Optional[Path] = typer.Option(None, "--html", help="HTML report with per-label bars and a confusion matrix"),
+    png_dir: Optional[Path] = typer.Option(None, "--png-dir", help="Also write the confusion matrices and per-label bars as PNG files here"),
     batch_size: int = typer.Option(64, "--batch-size"),
     title: str = typer.Option("Evaluation", "--title"),
     gpu_id: int = typer.Option(-1, "--gpu-id", help="GPU to run on; -1 for CPU"),
@@ -28,7 +29,7 @@ def evaluate_cli(
     from spacy.tokens import DocBin
     from spacy.training import Example
 
-    from ..evaluate import evaluate_pipeline, write_report
+    from ..evaluate import evaluate_pipeline, write_pngs, write_report
 
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
@@ -39,10 +40,18 @@ def evaluate_cli(
     result["model"] = model
     result["data"] = str(data)
     write_report(result, output, html_path, title=title)
+    if png_dir:
+        for path in write_pngs(result, png_dir):
+            typer.echo(f"wrote {path}")
     s = result["scores"]
     typer.echo(f"{data}: ents P {s.get('ents_p', 0):.4f} R {s.get('ents_r', 0):.4f} F {s.get('ents_f', 0):.4f}")
     for label, v in sorted((result.get("ents_per_type") or {}).items()):
         typer.echo(f"  {label:<20} P {v['p']:.4f} R {v['r']:.4f} F {v['f']:.4f}")
+    if s.get("assertion_acc") is not None:
+        typer.echo(f"assertion accuracy {s['assertion_acc']:.4f} (on the entities the pipeline found)")
+    textcat = result.get("textcat")
+    if textcat:
+        typer.echo(f"document classes: accuracy {textcat['accuracy']:.4f}, macro-F1 {textcat['macro_f1']:.4f}")
 
 
 @app.command("plot-training")
