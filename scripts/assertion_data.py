@@ -5,10 +5,15 @@
   (see spacy_medllm/corpora/bioscope.py), a seeded 90/10 split, capped;
 - silver (weak supervision): MTSamples transcriptions, findings located with a term list
   (disease mentions of the NCBI disease training split plus the sample's problem terms) and
-  labelled by medllm_context on the whole note (so sections count), cut into sentences.
+  labelled by medllm_context on the whole note (so sections count), cut into sentences;
+- phrase variants of silver findings (`--phrase-max`): the finding stretched to the clause
+  boundary on its left, its right or both ("no erythema" -> "mucosa is moist with no erythema or
+  exudates"), relabelled by medllm_context on the sentence. Corpora such as NegEx mark whole
+  phrases as the condition; a cue at the phrase's edge negates it, a cue inside a long phrase does
+  not, and a classifier only learns that convention from examples of both.
 No NegEx row is used: negex_dev.tsv stays an evaluation set.
 
-Usage: python scripts/assertion_data.py DATA_DIR OUT_DIR [--bioscope-max N] [--silver-max N] [--ner-model PATH]
+Usage: python scripts/assertion_data.py DATA_DIR OUT_DIR [--bioscope-max N] [--silver-max N] [--phrase-max N] [--ner-model PATH]
 """
 import argparse
 import csv
@@ -98,6 +103,40 @@ def silver(nlp, data_dir: Path, sample_dir: Path, limit: int, rng: random.Random
     return (marked + plain[: len(marked)])[:limit]
 
 
+CLAUSE_PUNCT = {",", ";", ":", ".", "(", ")"}
+
+
+def phrase_variants(docs: list, context, rng: random.Random, limit: int, stats: Counter) -> list:
+    """One single-entity doc per variant, labelled by the rules on that sentence alone."""
+    out = []
+    for sub in docs:
+        if len(out) >= limit:
+            break
+        if not sub.ents:
+            continue
+        ent = rng.choice(list(sub.ents))
+        left = ent.start
+        while left > 0 and sub[left - 1].text not in CLAUSE_PUNCT:
+            left -= 1
+        right = ent.end
+        while right < len(sub) and sub[right].text not in CLAUSE_PUNCT:
+            right += 1
+        options = {(left, ent.end), (ent.start, right), (left, right)} - {(ent.start, ent.end)}
+        options = sorted(o for o in options if o[1] - o[0] <= 30)
+        if not options:
+            continue
+        start, end = rng.choice(options)
+        doc = sub.copy()
+        doc.spans.clear()
+        doc.ents = [Span(doc, start, end, label=ent.label_)]
+        context(doc)
+        span = doc.ents[0]
+        doc.spans["assertion"] = [Span(doc, start, end, label=span._.assertion)]
+        out.append(doc)
+        stats[f"phrase variants {span._.assertion}"] += 1
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("data_dir", type=Path)
@@ -105,6 +144,7 @@ def main() -> None:
     ap.add_argument("--sample-dir", type=Path, default=Path("assets/sample"))
     ap.add_argument("--bioscope-max", type=int, default=3000)
     ap.add_argument("--silver-max", type=int, default=3000)
+    ap.add_argument("--phrase-max", type=int, default=1500, help="phrase variants of silver findings (0: none)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--ner-model", default=None, help="find silver entities with this pipeline instead of the term list")
     args = ap.parse_args()
@@ -134,6 +174,9 @@ def main() -> None:
     sil = silver(nlp, args.data_dir, args.sample_dir, args.silver_max, rng, counts, ner)
     train.extend(sil)
     counts["silver train docs"] = len(sil)
+    phrases = phrase_variants(sil, nlp.get_pipe("medllm_context"), rng, args.phrase_max, counts)
+    train.extend(phrases)
+    counts["phrase variant train docs"] = len(phrases)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     labels = {}
     for split, docs in (("train", train), ("dev", dev)):

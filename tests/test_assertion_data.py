@@ -37,3 +37,31 @@ def test_builds_gold_derived_and_silver(tmp_path, write):
     # every doc carries entities for the classifier's targets
     assert all(len(d.ents) == len(d.spans["assertion"]) for d in docs)
     assert (out / "dev.spacy").exists() and (out / "stats.json").exists()
+
+
+def test_phrase_variants_follow_the_cue_at_the_edge_convention():
+    """A stretched finding is relabelled: a cue inside a long phrase does not negate it, one at
+    its edge does."""
+    import importlib.util
+    import random
+    from collections import Counter
+
+    from spacy.tokens import Span
+
+    spec = importlib.util.spec_from_file_location("assertion_data", ROOT / "scripts" / "assertion_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    nlp = spacy.blank("en")
+    context = nlp.add_pipe("medllm_context")
+    docs = []
+    for text, finding in (("Oral mucosa is moist with no erythema.", "erythema"),
+                          ("Denies chest pain, reports cough.", "chest pain")):
+        doc = nlp(text)
+        start = text.index(finding)
+        doc.ents = [doc.char_span(start, start + len(finding), label="FINDING")]
+        docs.append(doc)
+    stats = Counter()
+    out = module.phrase_variants(docs, context, random.Random(0), 10, stats)
+    got = {(d.ents[0].text, d.spans["assertion"][0].label_) for d in out}
+    assert got == {("Oral mucosa is moist with no erythema", "present"), ("Denies chest pain", "absent")}
+    assert stats == Counter({"phrase variants present": 1, "phrase variants absent": 1})
