@@ -8,7 +8,7 @@ import json
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.training import Example
@@ -89,7 +89,8 @@ def _png_base64(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _figures(result: dict) -> List[str]:
+def _figures(result: dict) -> List[Tuple[str, str]]:
+    """(file stem, base64 PNG) for each picture of the report."""
     try:
         import matplotlib
 
@@ -110,7 +111,7 @@ def _figures(result: dict) -> List[str]:
         ax.set_ylim(0, 1)
         ax.legend(loc="lower right", fontsize=8)
         ax.set_title("Entity scores per label")
-        images.append(_png_base64(fig))
+        images.append(("ner_per_label", _png_base64(fig)))
         plt.close(fig)
     conf = result.get("ner_confusion") or {}
     if conf:
@@ -129,7 +130,7 @@ def _figures(result: dict) -> List[str]:
         ax.set_xlabel("predicted")
         ax.set_ylabel("gold")
         ax.set_title("Token-level confusion (row-normalised colour)")
-        images.append(_png_base64(fig))
+        images.append(("ner_confusion", _png_base64(fig)))
         plt.close(fig)
     textcat = result.get("textcat")
     if textcat:
@@ -139,30 +140,21 @@ def _figures(result: dict) -> List[str]:
         ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
         ax.set_ylim(0, 1)
         ax.set_title(f"Document classes: F1 per label (accuracy {textcat['accuracy']:.3f})")
-        images.append(_png_base64(fig))
+        images.append(("textcat_per_label", _png_base64(fig)))
         plt.close(fig)
     return images
 
 
 def write_pngs(result: dict, png_dir: Path, prefix: str = "") -> List[Path]:
-    """The report's pictures as PNG files: entity confusion, document-class confusion."""
+    """The report's pictures as PNG files: per-label bars and confusion matrices."""
     from .files import atomic_write_bytes
     from .textcat.metrics import plot_confusion
 
     png_dir = Path(png_dir)
-    written = []
-    conf = result.get("ner_confusion")
-    if conf:
-        labels = list(conf)
-        matrix = {"labels": labels, "matrix": [[conf[g][p] for p in labels] for g in labels]}
-        written.append(plot_confusion(matrix, png_dir / f"{prefix}ner_confusion.png", "Entities: token-level confusion"))
+    written = [atomic_write_bytes(png_dir / f"{prefix}{stem}.png", base64.b64decode(b64)) for stem, b64 in _figures(result)]
     if result.get("textcat"):
         written.append(plot_confusion(result["textcat"]["confusion"], png_dir / f"{prefix}textcat_confusion.png",
                                       "Document classes: confusion"))
-    for i, b64 in enumerate(_figures(result)):
-        path = png_dir / f"{prefix}figure_{i + 1}.png"
-        atomic_write_bytes(path, base64.b64decode(b64))
-        written.append(path)
     return [Path(p) for p in written]
 
 
@@ -174,7 +166,7 @@ def render_html(result: dict, title: str) -> str:
     summary = "".join(
         f"<tr><td>{html.escape(k)}</td><td>{v:.4f}</td></tr>" for k, v in overall.items() if isinstance(v, (int, float))
     )
-    images = "".join(f'<img alt="figure" src="data:image/png;base64,{b64}"/>' for b64 in _figures(result))
+    images = "".join(f'<img alt="figure" src="data:image/png;base64,{b64}"/>' for _, b64 in _figures(result))
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td:first-child{{text-align:left}}img{{margin:1em;vertical-align:top}}</style>

@@ -71,6 +71,6 @@ def test_textcat_report_scores_and_pictures(tmp_path):
     result = {"n_docs": 3, "n_words": 6, "words_per_second": 1.0, "scores": {}, "textcat": report}
     assert "Document classes" in render_html(result, "t")
     written = write_pngs(result, tmp_path)
-    assert {p.name for p in written} == {"textcat_confusion.png", "figure_1.png"}
+    assert {p.name for p in written} == {"textcat_confusion.png", "textcat_per_label.png"}
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in written)
     assert textcat_report([_cats_example(nlp, {}, {})]) is None
