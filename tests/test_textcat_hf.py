@@ -31,6 +31,18 @@ def test_unknown_label_in_label_map_is_an_error(tiny_classifier):
         nlp.initialize()
 
 
+def test_adding_the_pipe_loads_nothing(tmp_path):
+    """spaCy's component linking probes `model` with hasattr, in an order that changes with the
+    hash seed: reading `model` must never load, or add_pipe fails on a bad checkpoint."""
+    from spacy import ty
+
+    nlp = hf_nlp(tmp_path / "nowhere")
+    pipe = nlp.get_pipe("medllm_hf_textcat")
+    assert pipe.model is None
+    assert not isinstance(pipe, ty.ListenedToComponent)
+    assert pipe.model is None
+
+
 def test_missing_checkpoint_names_the_path_and_stays_offline(tmp_path):
     nlp = hf_nlp(tmp_path / "nowhere")
     with pytest.raises(ValueError, match="nowhere.*local_files_only=True"):

@@ -87,10 +87,16 @@ class HFTextCategorizer(Pipe):
         model.eval()
         self._model, self._tokenizer = model, tokenizer
 
-    @property
-    def model(self):
+    def checkpoint(self):
+        """The sequence-classification model, loaded on first use."""
         if self._model is None:
             self._load(self.cfg["model"])
+        return self._model
+
+    @property
+    def model(self):
+        """The loaded model, or None before `initialize` or first use. It never loads: spaCy probes
+        `model` with hasattr (a runtime Protocol check) whenever a pipe is added."""
         return self._model
 
     @property
@@ -112,7 +118,7 @@ class HFTextCategorizer(Pipe):
     def multi_label(self) -> bool:
         if self.cfg["multi_label"] is not None:
             return bool(self.cfg["multi_label"])
-        return self.model.config.problem_type == "multi_label_classification"
+        return self.checkpoint().config.problem_type == "multi_label_classification"
 
     @property
     def threshold(self) -> float:
@@ -132,7 +138,7 @@ class HFTextCategorizer(Pipe):
         """One row of probabilities per doc: windows of all docs are batched together."""
         import torch
 
-        model, tok = self.model, self.tokenizer
+        model, tok = self.checkpoint(), self.tokenizer
         n_labels = len(model.config.id2label)
         texts = [doc.text for doc in docs]
         if not texts:
@@ -157,7 +163,7 @@ class HFTextCategorizer(Pipe):
         return probs.numpy()
 
     def set_annotations(self, docs: List[Doc], scores) -> None:
-        self.model  # noqa: B018 -- load the checkpoint before reading its labels
+        self.checkpoint()  # load it before reading its labels
         labels = self.labels
         for doc, row in zip(docs, scores):
             doc.cats.update({label: float(p) for label, p in zip(labels, row)})
@@ -179,7 +185,7 @@ class HFTextCategorizer(Pipe):
 
     def score(self, examples: Iterable[Example], **kwargs) -> Dict:
         validate_examples(examples, "HFTextCategorizer.score")
-        self.model  # noqa: B018 -- load the checkpoint before reading its labels
+        self.checkpoint()  # load it before reading its labels
         kwargs.setdefault("labels", self.labels)
         kwargs.setdefault("multi_label", self.multi_label)
         kwargs.setdefault("threshold", self.threshold)
@@ -191,7 +197,7 @@ class HFTextCategorizer(Pipe):
     def to_disk(self, path: Union[str, Path], *, exclude=tuple()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        self.model.save_pretrained(path / MODEL_DIR)
+        self.checkpoint().save_pretrained(path / MODEL_DIR)
         self.tokenizer.save_pretrained(path / MODEL_DIR)
         (path / CFG_FILE).write_text(json.dumps(self.cfg, indent=2), encoding="utf8")
 
