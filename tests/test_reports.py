@@ -74,3 +74,19 @@ def test_textcat_report_scores_and_pictures(tmp_path):
     assert {p.name for p in written} == {"textcat_confusion.png", "textcat_per_label.png"}
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in written)
     assert textcat_report([_cats_example(nlp, {}, {})]) is None
+
+
+def test_atomic_writes_get_the_usual_file_mode(tmp_path):
+    """Reports and outputs are for sharing: not the 0600 that a bare mkstemp leaves."""
+    import os
+
+    from spacy_medllm.files import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        path = atomic_write_text(tmp_path / "sub" / "report.json", "{}")
+    finally:
+        os.umask(old)
+    assert path.read_text() == "{}"
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in path.parent.iterdir()] == ["report.json"]
