@@ -7,7 +7,7 @@ gradient's size, so at an encoder-safe 1e-4 a classifier's output weights travel
 400 steps and the classes never separate. The `learn_rate_scales` callback tags each weight of the
 named pipes after initialisation; the optimizer multiplies its rate by the tag.
 """
-from typing import Dict, Union
+from typing import Dict, Tuple, Union
 
 from spacy.language import Language
 from spacy.util import registry
@@ -16,15 +16,17 @@ from thinc.types import Generator
 
 FloatOrSeq = Union[float, list, Generator]
 
-# node or shim id -> learning-rate multiplier, filled by `learn_rate_scales` for this process
-_SCALES: Dict[int, float] = {}
+# (node or shim id, parameter name) -> learning-rate multiplier, filled by `learn_rate_scales`.
+# These are the optimizer's own keys; ids alone would collide, since thinc numbers models and shims
+# with separate counters.
+_SCALES: Dict[Tuple[int, str], float] = {}
 
 
 class ScaledAdam(Optimizer):
     """thinc's Adam, with the rate multiplied per parameter by the scale tagged on its node."""
 
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
-        return super().__call__(key, weights, gradient, lr_scale=lr_scale * _SCALES.get(key[0], 1.0))
+        return super().__call__(key, weights, gradient, lr_scale=lr_scale * _SCALES.get(tuple(key), 1.0))
 
 
 @registry.optimizers("spacy_medllm.Adam.v1")
@@ -44,7 +46,7 @@ def make_scaled_adam(
 
 
 def tag_learn_rates(nlp: Language, scales: Dict[str, float]) -> Dict[str, int]:
-    """Tag the weights of each named pipe; returns how many nodes each got. Listeners hold no
+    """Tag the weights of each named pipe; returns how many parameters each got. Listeners hold no
     weights, so a scale on a pipe never reaches the shared transformer it listens to."""
     tagged = {}
     for name, scale in scales.items():
@@ -57,10 +59,14 @@ def tag_learn_rates(nlp: Language, scales: Dict[str, float]) -> Dict[str, int]:
             raise ValueError(f"learn_rate_scales: pipe {name!r} has no model to train")
         count = 0
         for node in model.walk():
-            _SCALES[node.id] = float(scale)
-            for shim in node.shims:
-                _SCALES[shim.id] = float(scale)
-            count += 1
+            for param in node.param_names:
+                _SCALES[(node.id, param)] = float(scale)
+                count += 1
+            for shim in node.shims:  # a wrapped torch model: the keys PyTorchShim.finish_update uses
+                torch_model = getattr(shim, "_model", None)
+                for param, _ in getattr(torch_model, "named_parameters", lambda: [])():
+                    _SCALES[(shim.id, param)] = float(scale)
+                    count += 1
         tagged[name] = count
     return tagged
 

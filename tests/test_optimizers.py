@@ -62,3 +62,22 @@ def test_registered_by_entry_points():
 
     assert "spacy_medllm.Adam.v1" in {ep.name for ep in entry_points(group="thinc_optimizers")}
     assert "spacy_medllm.learn_rate_scales.v1" in {ep.name for ep in entry_points(group="spacy_callbacks")}
+
+
+def test_torch_parameters_of_a_scaled_pipe_are_tagged_by_their_shim_keys():
+    """Keys are (id, parameter name): thinc numbers models and shims separately, so an id alone
+    could give a shim another pipe's scale."""
+    torch = pytest.importorskip("torch")
+    from thinc.api import PyTorchWrapper
+
+    from spacy_medllm import optimizers
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("textcat")  # any pipe; its model is swapped for a wrapped torch layer
+    wrapped = PyTorchWrapper(torch.nn.Linear(2, 2))
+    nlp.get_pipe("textcat").model = wrapped
+    counts = tag_learn_rates(nlp, {"textcat": 3.0})
+    shim = wrapped.shims[0]
+    assert counts == {"textcat": 2}
+    assert optimizers._SCALES[(shim.id, "weight")] == 3.0 and optimizers._SCALES[(shim.id, "bias")] == 3.0
+    assert (shim.id, "W") not in optimizers._SCALES
