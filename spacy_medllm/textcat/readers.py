@@ -7,11 +7,11 @@ import csv
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..corpora.errors import ConversionStats, CorpusFormatError
+from ..corpora.jsonl import iter_json_lines
 
 Row = Tuple[int, str, Set[str]]
 
@@ -66,20 +66,11 @@ def _csv_records(path: Path, columns: List[str]) -> Iterator[Tuple[int, dict]]:
 
 
 def _jsonl_records(path: Path, columns: List[str]) -> Iterator[Tuple[int, dict]]:
-    with open(path, encoding="utf8") as f:
-        for lineno, raw in enumerate(f, 1):
-            if not raw.strip():
-                continue
-            try:
-                record = srsly.json_loads(raw)
-            except ValueError as err:
-                raise CorpusFormatError(path, lineno, f"invalid JSON ({type(err).__name__})") from None
-            if not isinstance(record, dict):
-                raise CorpusFormatError(path, lineno, "each line must be a JSON object")
-            missing = [c for c in columns if c not in record]
-            if missing:
-                raise CorpusFormatError(path, lineno, f"column(s) {', '.join(repr(c) for c in missing)} missing")
-            yield lineno, record
+    for lineno, record in iter_json_lines(path):
+        missing = [c for c in columns if c not in record]
+        if missing:
+            raise CorpusFormatError(path, lineno, f"column(s) {', '.join(repr(c) for c in missing)} missing")
+        yield lineno, record
 
 
 def read_textcat_rows(
