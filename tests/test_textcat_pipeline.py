@@ -5,7 +5,7 @@ import spacy
 from spacy.training import Example
 
 from conftest_textcat import LABELS, long_note, textcat_pipeline
-from spacy_medllm.textcat.metrics import classification_scores, decide
+from spacy_medllm.textcat.metrics import classification_scores, decide, tune_thresholds
 
 
 def _examples(nlp, multi_label=True):
@@ -86,6 +86,22 @@ def test_decision_rule_and_scores():
     assert r["macro_f1"] == pytest.approx(np.mean([2 / 3, 2 / 3, 2 / 3]))
     # Confusion rows: the gold label matched, or the best-scored gold label.
     assert r["confusion"]["matrix"] == [[1, 0, 1], [0, 0, 0], [0, 1, 0]]
+
+
+def test_per_label_thresholds_tuned_on_a_split():
+    # Label "rare" never reaches 0.5 but ranks its notes first: one global cut misses it.
+    scores = np.array([[0.9, 0.30], [0.8, 0.25], [0.7, 0.05], [0.2, 0.02]])
+    gold = [{"common", "rare"}, {"common", "rare"}, {"common"}, set()]
+    labels = ["common", "rare"]
+    cuts = tune_thresholds(gold, scores, labels, default=0.5)
+    assert 0.2 < cuts[0] <= 0.7  # accepts the three "common" notes, not the fourth
+    assert 0.05 < cuts[1] <= 0.25  # halfway between the lowest accepted and the next score
+    assert cuts[1] == pytest.approx((0.25 + 0.05) / 2)
+    fixed = classification_scores(gold, scores, labels, 0.5)["per_label"]["rare"]["f"]
+    tuned = classification_scores(gold, scores, labels, cuts)["per_label"]["rare"]["f"]
+    assert fixed == 0.0 and tuned == 1.0
+    # A label with no positive note on the tuning split keeps the default.
+    assert tune_thresholds([set()] * 4, scores, labels, default=0.5) == [0.5, 0.5]
 
 
 def test_save_load_identity(multilabel_nlp, tmp_path):

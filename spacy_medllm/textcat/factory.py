@@ -3,9 +3,12 @@ from typing import Callable, Dict, Optional
 
 from spacy.language import Language
 from spacy.scorer import Scorer
+from spacy.pipeline.textcat import DEFAULT_SINGLE_TEXTCAT_MODEL
 from spacy.util import registry
+from thinc.api import Model
 
 from .hf import HFTextCategorizer
+from .partial import PartialTextCategorizer, score_labelled_cats
 
 
 def _score_cats(examples, **kwargs):
@@ -59,3 +62,34 @@ def make_hf_textcat(
         max_length=max_length, stride=stride, aggregate=aggregate, batch_size=batch_size,
         local_files_only=local_files_only, scorer=scorer,
     )
+
+
+@registry.scorers("spacy_medllm.textcat_scorer.v1")
+def make_labelled_textcat_scorer() -> Callable:
+    """``spacy.textcat_scorer.v2`` restricted to docs that have a reference class."""
+    return score_labelled_cats
+
+
+DEFAULT_PARTIAL_TEXTCAT_CONFIG = {
+    "threshold": 0.0,
+    "model": DEFAULT_SINGLE_TEXTCAT_MODEL,
+    "scorer": {"@scorers": "spacy_medllm.textcat_scorer.v1"},
+}
+
+
+@Language.factory(
+    "medllm_textcat",
+    assigns=["doc.cats"],
+    default_config=DEFAULT_PARTIAL_TEXTCAT_CONFIG,
+    default_score_weights={
+        "cats_score": 1.0, "cats_score_desc": None, "cats_micro_p": None, "cats_micro_r": None,
+        "cats_micro_f": None, "cats_macro_p": None, "cats_macro_r": None, "cats_macro_f": None,
+        "cats_macro_auc": None, "cats_f_per_type": None,
+    },
+)
+def make_partial_textcat(
+    nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]
+) -> PartialTextCategorizer:
+    """Exclusive ``textcat`` that skips notes without a class, for training on a mix of
+    classified notes and entity-only corpora in one pipeline."""
+    return PartialTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)

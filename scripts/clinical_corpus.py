@@ -1,0 +1,141 @@
+"""Training data for en_medllm_clinical: the sample notes plus the public NER corpora.
+
+The sample is the only corpus with the clinical label scheme (PROBLEM, TREATMENT, TEST), an
+assertion per entity and a note class. The public corpora add real text for two of its labels:
+
+- BC5CDR: Disease -> PROBLEM, Chemical -> TREATMENT (drugs and other substances; i2b2 counts
+  "substances given to a patient" as treatments, so a toxin is a near miss, not a clash)
+- NCBI disease: Disease -> PROBLEM
+
+What a token outside their entities means differs (``outside`` below):
+
+- BC5CDR annotates every disease and chemical, so its other tokens are "outside" (O). They are
+  the only real-text negatives the NER sees; without them (every public token missing) it
+  tagged a third of BC5CDR dev correctly and the rest wrongly (precision 0.32, BENCHMARKS.md).
+  Tests and non-drug treatments in its abstracts are taught as O, a small, known cost.
+- NCBI disease annotates diseases only: a drug in it is not "outside", so its other tokens are
+  *missing* (spaCy's partial annotation). It adds disease mentions and no false negatives.
+
+Their docs carry no class, and the ``medllm_textcat`` pipe leaves them out of its loss.
+
+Writes OUT/train.spacy (sample train, repeated --sample-repeat times, + public train),
+OUT/dev.spacy (sample dev + the first --dev-public-docs BC5CDR dev docs, outside tokens O),
+OUT/eval/bc5cdr_dev.spacy and OUT/eval/ncbi_test.spacy (fully annotated in the clinical labels,
+outside tokens O: precision is real there) and OUT/stats.json.
+
+Usage: python scripts/clinical_corpus.py corpus/sample ../shared/data corpus/clinical
+"""
+import argparse
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import spacy
+from spacy.tokens import Doc, DocBin, Span
+
+from spacy_medllm.corpora import ConversionStats, read_docs
+from spacy_medllm.files import atomic_write_bytes, atomic_write_text
+
+SOURCES = {
+    "bc5cdr": {
+        "label_map": {"Disease": "PROBLEM", "Chemical": "TREATMENT"},
+        "outside": "outside",
+        "train": "bc5cdr/BC5CDR-IOB/train.tsv",
+        "dev": "bc5cdr/BC5CDR-IOB/devel.tsv",
+    },
+    "ncbi": {
+        "label_map": {"Disease": "PROBLEM"},
+        "outside": "missing",
+        "train": "ncbi_disease/conll/train.tsv",
+        "test": "ncbi_disease/conll/test.tsv",
+    },
+}
+
+
+def relabel(doc: Doc, label_map: dict, outside: str) -> Doc:
+    """The doc's entities renamed by ``label_map``; other tokens ``outside`` ("missing" or "outside").
+    An entity whose label is not in the map is an error: it would otherwise vanish silently."""
+    spans = []
+    for ent in doc.ents:
+        if ent.label_ not in label_map:
+            raise ValueError(f"entity label {ent.label_!r} has no mapping (known: {', '.join(label_map)})")
+        spans.append(Span(doc, ent.start, ent.end, label=label_map[ent.label_]))
+    doc.set_ents(spans, default=outside)
+    return doc
+
+
+def read_public(data_dir: Path, name: str, split: str, nlp, sents_per_doc: int, outside: str):
+    src = data_dir / SOURCES[name][split]
+    if not src.exists():
+        raise SystemExit(f"{src}: not found. Point --vars.data_dir at the public corpora (../shared/data).")
+    stats = ConversionStats()
+    docs = [relabel(doc, SOURCES[name]["label_map"], outside)
+            for doc in read_docs(src, "conll", nlp, stats, n_sents=sents_per_doc)]
+    return docs, stats
+
+
+def save(docs, path: Path) -> None:
+    db = DocBin(store_user_data=True)
+    for doc in docs:
+        db.add(doc)
+    atomic_write_bytes(path, db.to_bytes())
+
+
+def describe(docs) -> dict:
+    labels = Counter(ent.label_ for doc in docs for ent in doc.ents)
+    return {"docs": len(docs), "words": sum(len(d) for d in docs), "entities": dict(sorted(labels.items())),
+            "with_cats": sum(bool(d.cats) for d in docs)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("sample_dir", type=Path, help="folder with the sample's train.spacy and dev.spacy")
+    p.add_argument("data_dir", type=Path, help="folder holding bc5cdr/ and ncbi_disease/")
+    p.add_argument("out_dir", type=Path)
+    p.add_argument("--sources", default="bc5cdr,ncbi", help="public corpora to add (comma-separated)")
+    p.add_argument("--sample-repeat", type=int, default=3,
+                   help="copies of each sample note in train, so note classes and TEST stay in most batches")
+    p.add_argument("--sents-per-doc", type=int, default=10, help="sentences of a public corpus per training doc")
+    p.add_argument("--dev-public-docs", type=int, default=60, help="BC5CDR dev docs added to the dev split")
+    p.add_argument("--all-missing", action="store_true",
+                   help="ablation: mark every public token outside an entity as missing (BC5CDR too)")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args()
+
+    nlp = spacy.blank("en")
+    sources = [s for s in args.sources.split(",") if s]
+    unknown = [s for s in sources if s not in SOURCES]
+    if unknown:
+        raise SystemExit(f"--sources: unknown corpus {', '.join(unknown)} (known: {', '.join(SOURCES)})")
+    sample = {split: list(DocBin().from_disk(args.sample_dir / f"{split}.spacy").get_docs(nlp.vocab))
+              for split in ("train", "dev")}
+    train = [doc for _ in range(args.sample_repeat) for doc in sample["train"]]
+    stats = {"sample_train": describe(sample["train"]), "sample_repeat": args.sample_repeat, "public": {}}
+    for name in sources:
+        outside = args.all_missing and "missing" or SOURCES[name]["outside"]
+        docs, conv = read_public(args.data_dir, name, "train", nlp, args.sents_per_doc, outside)
+        stats["public"][name] = {"train": describe(docs), "outside_tokens": outside, "conversion": conv.summary()}
+        train.extend(docs)
+    random.Random(args.seed).shuffle(train)
+
+    dev = list(sample["dev"])
+    eval_dir = args.out_dir / "eval"
+    if "bc5cdr" in sources:
+        bc_dev, _ = read_public(args.data_dir, "bc5cdr", "dev", nlp, args.sents_per_doc, "outside")
+        dev.extend(bc_dev[: args.dev_public_docs])
+        save(bc_dev, eval_dir / "bc5cdr_dev.spacy")
+        stats["public"]["bc5cdr"]["dev"] = describe(bc_dev)
+    if "ncbi" in sources:
+        ncbi_test, _ = read_public(args.data_dir, "ncbi", "test", nlp, args.sents_per_doc, "outside")
+        save(ncbi_test, eval_dir / "ncbi_test.spacy")
+        stats["public"]["ncbi"]["test"] = describe(ncbi_test)
+    save(train, args.out_dir / "train.spacy")
+    save(dev, args.out_dir / "dev.spacy")
+    stats["train"], stats["dev"] = describe(train), describe(dev)
+    atomic_write_text(args.out_dir / "stats.json", json.dumps(stats, indent=2) + "\n")
+    print(json.dumps({"train": stats["train"], "dev": stats["dev"]}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
