@@ -7,14 +7,13 @@ assertion per entity and a note class. The public corpora add real text for two 
   "substances given to a patient" as treatments, so a toxin is a near miss, not a clash)
 - NCBI disease: Disease -> PROBLEM
 
-What a token outside their entities means differs (``outside`` below):
-
-- BC5CDR annotates every disease and chemical, so its other tokens are "outside" (O). They are
-  the only real-text negatives the NER sees; without them (every public token missing) it
-  tagged a third of BC5CDR dev correctly and the rest wrongly (precision 0.32, BENCHMARKS.md).
-  Tests and non-drug treatments in its abstracts are taught as O, a small, known cost.
-- NCBI disease annotates diseases only: a drug in it is not "outside", so its other tokens are
-  *missing* (spaCy's partial annotation). It adds disease mentions and no false negatives.
+A token outside their entities is "outside" (O) by default (``--missing`` changes that per
+corpus). Neither corpus annotates tests or non-drug treatments, and NCBI does not annotate
+drugs, so O is sometimes wrong there; but these tokens are the only real-text negatives the NER
+sees. Marked *missing* instead (spaCy's partial annotation), the NER had no way to learn what is
+not an entity in an abstract: with every public token missing, BC5CDR dev precision was 0.32;
+with NCBI's missing, it tagged gene names (BRCA1, ATM, HFE) as PROBLEM, precision 0.32 on
+NCBI test (BENCHMARKS.md).
 
 Their docs carry no class, and the ``medllm_textcat`` pipe leaves them out of its loss.
 
@@ -40,13 +39,11 @@ from spacy_medllm.files import atomic_write_bytes, atomic_write_text
 SOURCES = {
     "bc5cdr": {
         "label_map": {"Disease": "PROBLEM", "Chemical": "TREATMENT"},
-        "outside": "outside",
         "train": "bc5cdr/BC5CDR-IOB/train.tsv",
         "dev": "bc5cdr/BC5CDR-IOB/devel.tsv",
     },
     "ncbi": {
         "label_map": {"Disease": "PROBLEM"},
-        "outside": "missing",
         "train": "ncbi_disease/conll/train.tsv",
         "test": "ncbi_disease/conll/test.tsv",
     },
@@ -98,22 +95,22 @@ def main() -> None:
                    help="copies of each sample note in train, so note classes and TEST stay in most batches")
     p.add_argument("--sents-per-doc", type=int, default=10, help="sentences of a public corpus per training doc")
     p.add_argument("--dev-public-docs", type=int, default=60, help="BC5CDR dev docs added to the dev split")
-    p.add_argument("--all-missing", action="store_true",
-                   help="ablation: mark every public token outside an entity as missing (BC5CDR too)")
+    p.add_argument("--missing", default="", type=lambda v: [x for x in v.split(",") if x],
+                   help="corpora whose tokens outside an entity are marked missing, not O (comma-separated)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
 
     nlp = spacy.blank("en")
     sources = [s for s in args.sources.split(",") if s]
-    unknown = [s for s in sources if s not in SOURCES]
+    unknown = [s for s in sources + args.missing if s not in SOURCES]
     if unknown:
-        raise SystemExit(f"--sources: unknown corpus {', '.join(unknown)} (known: {', '.join(SOURCES)})")
+        raise SystemExit(f"--sources/--missing: unknown corpus {', '.join(unknown)} (known: {', '.join(SOURCES)})")
     sample = {split: list(DocBin().from_disk(args.sample_dir / f"{split}.spacy").get_docs(nlp.vocab))
               for split in ("train", "dev")}
     train = [doc for _ in range(args.sample_repeat) for doc in sample["train"]]
     stats = {"sample_train": describe(sample["train"]), "sample_repeat": args.sample_repeat, "public": {}}
     for name in sources:
-        outside = args.all_missing and "missing" or SOURCES[name]["outside"]
+        outside = "missing" if name in args.missing else "outside"
         docs, conv = read_public(args.data_dir, name, "train", nlp, args.sents_per_doc, outside)
         stats["public"][name] = {"train": describe(docs), "outside_tokens": outside, "conversion": conv.summary()}
         train.extend(docs)
