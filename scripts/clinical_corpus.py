@@ -67,8 +67,12 @@ def read_public(data_dir: Path, name: str, split: str, nlp, sents_per_doc: int, 
     if not src.exists():
         raise SystemExit(f"{src}: not found. Point --vars.data_dir at the public corpora (../shared/data).")
     stats = ConversionStats()
-    docs = [relabel(doc, SOURCES[name]["label_map"], outside)
-            for doc in read_docs(src, "conll", nlp, stats, n_sents=sents_per_doc)]
+    docs = []
+    for doc in read_docs(src, "conll", nlp, stats, n_sents=sents_per_doc):
+        try:
+            docs.append(relabel(doc, SOURCES[name]["label_map"], outside))
+        except ValueError as err:
+            raise SystemExit(f"{src}: document {len(docs) + 1}: {err}") from None
     return docs, stats
 
 
@@ -85,7 +89,7 @@ def describe(docs) -> dict:
             "with_cats": sum(bool(d.cats) for d in docs)}
 
 
-def main() -> None:
+def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("sample_dir", type=Path, help="folder with the sample's train.spacy and dev.spacy")
     p.add_argument("data_dir", type=Path, help="folder holding bc5cdr/ and ncbi_disease/")
@@ -98,7 +102,7 @@ def main() -> None:
     p.add_argument("--missing", default="", type=lambda v: [x for x in v.split(",") if x],
                    help="corpora whose tokens outside an entity are marked missing, not O (comma-separated)")
     p.add_argument("--seed", type=int, default=0)
-    args = p.parse_args()
+    args = p.parse_args(argv)
 
     nlp = spacy.blank("en")
     sources = [s for s in args.sources.split(",") if s]
