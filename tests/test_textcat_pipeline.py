@@ -21,9 +21,9 @@ def _examples(nlp, multi_label=True):
     ]
 
 
-@pytest.fixture(scope="module")
-def multilabel_nlp(tiny_encoder):
-    nlp = textcat_pipeline(tiny_encoder, "textcat_multilabel")
+@pytest.fixture(scope="module", params=["textcat_multilabel", "textcat_multilabel_ensemble"])
+def multilabel_nlp(tiny_encoder, request):
+    nlp = textcat_pipeline(tiny_encoder, request.param)
     nlp.initialize(lambda: _examples(nlp))
     return nlp
 
