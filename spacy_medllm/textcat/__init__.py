@@ -1,1 +1,1 @@
-"""Document classification: metrics, readers and the pretrained-checkpoint adapter."""
+"""Document classification: metrics, readers, the pretrained-checkpoint adapter and medllm_textcat."""

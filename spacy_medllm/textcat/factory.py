@@ -1,4 +1,4 @@
-"""Factory for the pretrained-checkpoint classifier, registered through the spacy_factories entry point."""
+"""Factories for the pretrained-checkpoint classifier and the exclusive textcat that skips unlabelled docs (spacy_factories entry points)."""
 from typing import Callable, Dict, Optional
 
 from spacy.language import Language
