@@ -65,7 +65,8 @@ def relabel(doc: Doc, label_map: dict, outside: str) -> Doc:
 def read_public(data_dir: Path, name: str, split: str, nlp, sents_per_doc: int, outside: str):
     src = data_dir / SOURCES[name][split]
     if not src.exists():
-        raise SystemExit(f"{src}: not found. Point --vars.data_dir at the public corpora (../shared/data).")
+        raise SystemExit(f"{src}: not found. Run `spacy project assets` (downloads into assets/downloads) "
+                         "or point --vars.data_dir at a copy with the same layout (../shared/data).")
     stats = ConversionStats()
     docs = []
     for doc in read_docs(src, "conll", nlp, stats, n_sents=sents_per_doc):

@@ -32,21 +32,25 @@ def load(path, nlp):
     return [d.text for d in docs], [{k for k, v in d.cats.items() if v >= 0.5} for d in docs], docs
 
 
-def baseline_scores(train_texts, train_gold, test_texts, labels, multi_label, seed):
+def fit_baseline(train_texts, train_gold, labels, multi_label, seed):
+    """TF-IDF (word 1-2 grams) + LinearSVC fit on the training notes; returns texts -> decision scores."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.svm import LinearSVC
 
     vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
     x_train = vec.fit_transform(train_texts)
-    x_test = vec.transform(test_texts)
     if multi_label:
         y = np.array([[lab in g for lab in labels] for g in train_gold], dtype=int)
         clf = OneVsRestClassifier(LinearSVC(random_state=seed)).fit(x_train, y)
     else:
         y = [labels.index(next(iter(g))) for g in train_gold]
         clf = LinearSVC(random_state=seed).fit(x_train, y)
-    return np.asarray(clf.decision_function(x_test)).reshape(len(test_texts), len(labels))
+    return lambda texts: np.asarray(clf.decision_function(vec.transform(texts))).reshape(len(texts), len(labels))
+
+
+def baseline_scores(train_texts, train_gold, test_texts, labels, multi_label, seed):
+    return fit_baseline(train_texts, train_gold, labels, multi_label, seed)(test_texts)
 
 
 def main():
@@ -65,6 +69,8 @@ def main():
     name = a.component or next(n for n in nlp.pipe_names if n.startswith("textcat") or "textcat" in nlp.get_pipe_meta(n).factory)
     pipe = nlp.get_pipe(name)
     multi_label = isinstance(pipe, MultiLabel_TextCategorizer)
+    if a.tune_split and not multi_label:
+        p.error(f"--tune-split: {name} is exclusive (top label wins); per-label thresholds apply to multi-label pipes")
     threshold = pipe.cfg.get("threshold", 0.5) if multi_label else None
     split_info = json.loads((a.corpus / "split.json").read_text()) if (a.corpus / "split.json").exists() else {}
     train_texts, train_gold, _ = load(a.corpus / "train.spacy", nlp)
@@ -82,17 +88,17 @@ def main():
     model["words_per_second"] = n_words / elapsed
 
     start = time.perf_counter()
-    base = baseline_scores(train_texts, train_gold, test_texts, labels, multi_label, a.seed)
+    baseline_model = fit_baseline(train_texts, train_gold, labels, multi_label, a.seed)
+    base = baseline_model(test_texts)
     base_time = time.perf_counter() - start
     baseline = classification_scores(test_gold, base, labels, 0.0 if multi_label else None)
     baseline["fit_and_predict_seconds"] = base_time
 
     tuned = None
-    if a.tune_split and multi_label:
+    if a.tune_split:
         tune_texts, tune_gold, _ = load(a.corpus / f"{a.tune_split}.spacy", nlp)
         model_cut = tune_thresholds(tune_gold, classify(tune_texts, a.tune_split)[0], labels, threshold)
-        base_cut = tune_thresholds(
-            tune_gold, baseline_scores(train_texts, train_gold, tune_texts, labels, True, a.seed), labels, 0.0)
+        base_cut = tune_thresholds(tune_gold, baseline_model(tune_texts), labels, 0.0)
         tuned = {
             "tuned_on": a.tune_split,
             "transformer": {**classification_scores(test_gold, model_scores, labels, model_cut),

@@ -1,9 +1,9 @@
 """Factories for the pretrained-checkpoint classifier and the exclusive textcat that skips unlabelled docs (spacy_factories entry points)."""
 from typing import Callable, Dict, Optional
 
+import spacy.pipeline.textcat  # noqa: F401 -- registers "textcat", whose defaults medllm_textcat reuses
 from spacy.language import Language
 from spacy.scorer import Scorer
-from spacy.pipeline.textcat import DEFAULT_SINGLE_TEXTCAT_MODEL
 from spacy.util import registry
 from thinc.api import Model
 
@@ -70,9 +70,10 @@ def make_labelled_textcat_scorer() -> Callable:
     return score_labelled_cats
 
 
+# spaCy's own textcat defaults (model, threshold, score weights); only the scorer differs.
+_TEXTCAT_META = Language.get_factory_meta("textcat")
 DEFAULT_PARTIAL_TEXTCAT_CONFIG = {
-    "threshold": 0.0,
-    "model": DEFAULT_SINGLE_TEXTCAT_MODEL,
+    **{k: v for k, v in _TEXTCAT_META.default_config.items() if k in ("threshold", "model")},
     "scorer": {"@scorers": "spacy_medllm.textcat_scorer.v1"},
 }
 
@@ -81,11 +82,7 @@ DEFAULT_PARTIAL_TEXTCAT_CONFIG = {
     "medllm_textcat",
     assigns=["doc.cats"],
     default_config=DEFAULT_PARTIAL_TEXTCAT_CONFIG,
-    default_score_weights={
-        "cats_score": 1.0, "cats_score_desc": None, "cats_micro_p": None, "cats_micro_r": None,
-        "cats_micro_f": None, "cats_macro_p": None, "cats_macro_r": None, "cats_macro_f": None,
-        "cats_macro_auc": None, "cats_f_per_type": None,
-    },
+    default_score_weights=dict(_TEXTCAT_META.default_score_weights),
 )
 def make_partial_textcat(
     nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]
