@@ -49,9 +49,11 @@ def tag_learn_rates(nlp: Language, scales: Dict[str, float]) -> Dict[str, int]:
     """Tag the weights of each named pipe; returns how many parameters each got. Listeners hold no
     weights, so a scale on a pipe never reaches the shared transformer it listens to."""
     tagged = {}
+    # component_names, not pipe_names: spaCy initializes with sourced (resumed) and frozen pipes
+    # disabled, and a resumed pipe still needs its scale.
     for name, scale in scales.items():
-        if name not in nlp.pipe_names:
-            raise ValueError(f"learn_rate_scales: no pipe named {name!r} (pipeline: {nlp.pipe_names})")
+        if name not in nlp.component_names:
+            raise ValueError(f"learn_rate_scales: no pipe named {name!r} (pipeline: {nlp.component_names})")
         if not isinstance(scale, (int, float)) or scale <= 0:
             raise ValueError(f"learn_rate_scales: scale for {name!r} must be a positive number, got {scale!r}")
         model = getattr(nlp.get_pipe(name), "model", None)

@@ -119,3 +119,32 @@ def test_gold_entities_corpus_gives_entities(tmp_path, sample_corpus):
     assert egs and all(
         [(e.start_char, e.end_char) for e in eg.predicted.ents] == [(e.start_char, e.end_char) for e in eg.reference.ents]
         for eg in egs)
+
+
+def test_v2_features_say_where_the_cue_is():
+    """AssertionModel.v2 pools the entity's edge tokens and the tokens right beside it, clipped to
+    the context, on top of v1's entity, context, left and right means."""
+    from thinc.api import Model
+
+    from spacy_medllm.assertion.model import build_assertion_model_v2
+
+    d_vecs = []
+
+    def position_vectors(model, docs, is_train):
+        return [model.ops.asarray2f([[float(i), -float(i)] for i in range(len(d))]) for d in docs], d_vecs.append
+
+    model = build_assertion_model_v2(Model("positions", position_vectors), hidden_width=4, near_window=2, nO=2)
+    features = model.layers[0]
+    doc = spacy.blank("en")("mucosa is moist with no erythema noted today")
+    # entity "moist with no" (2-5) in a context of the whole doc (0-8), and "mucosa" at the doc's start
+    X, backprop = features(([doc], [[(2, 5, 0, 8), (0, 1, 0, 3)]]), is_train=True)
+    means = X[:, 0::2]
+    #          entity context left right first last near-left near-right
+    assert means[0].tolist() == [3.0, 3.5, 0.5, 6.0, 2.0, 4.0, 0.5, 5.5]
+    assert means[1].tolist() == [0.0, 1.0, 0.0, 1.5, 0.0, 0.0, 0.0, 1.5]  # nothing on the left: zeros
+    assert (X[:, 1::2] == -means).all()
+    features(([doc], [[(2, 5, 0, 8)]]), is_train=True)[1](model.ops.alloc2f(1, 16) + 1)
+    # each non-empty segment hands back a total gradient of 1 per dimension
+    assert d_vecs[0][0].sum(axis=0).tolist() == pytest.approx([8.0, 8.0])
+    with pytest.raises(ValueError, match="near_window must be at least 1"):
+        build_assertion_model_v2(Model("positions", position_vectors), near_window=0)

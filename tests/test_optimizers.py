@@ -57,6 +57,13 @@ def test_unknown_pipe_or_bad_scale_is_an_error():
         tag_learn_rates(nlp, {"textcat": 0})
 
 
+def test_disabled_pipe_is_tagged():
+    """spaCy initializes with sourced and frozen pipes disabled; a resumed pipe still gets its scale."""
+    nlp, _ = _nlp()
+    nlp.disable_pipe("textcat")
+    assert tag_learn_rates(nlp, {"textcat": 10.0})["textcat"] > 0
+
+
 def test_registered_by_entry_points():
     from importlib.metadata import entry_points
 

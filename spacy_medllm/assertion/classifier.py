@@ -23,8 +23,9 @@ from .sentences import ensure_sentences
 
 DEFAULT_MODEL_CONFIG = """
 [model]
-@architectures = "spacy_medllm.AssertionModel.v1"
+@architectures = "spacy_medllm.AssertionModel.v2"
 hidden_width = 128
+near_window = 4
 dropout = 0.1
 nO = null
 
