@@ -1,7 +1,8 @@
 """Train medllm_assertion's head on cached encoder outputs (the encoder stays frozen).
 
-With ``grad_factor = 0`` (components/assertion.cfg) the encoder does not move while the head
-trains, so running it on every step, as ``spacy train`` does, repeats the same work. This runs
+With the encoder frozen (``grad_factor = 0`` on the head's listener; components/assertion.cfg
+fine-tunes it instead) the encoder does not move while the head trains, so running it on every
+step, as ``spacy train`` does, repeats the same work. This runs
 the transformer once over the train and dev docs, keeps its outputs on the docs
 (``doc._.trf_data``), and trains the head for many epochs on them; the dev split (macro F1)
 picks the epoch to keep. Same objective as ``spacy train`` with the frozen encoder, minutes
