@@ -49,10 +49,6 @@ def fit_baseline(train_texts, train_gold, labels, multi_label, seed):
     return lambda texts: np.asarray(clf.decision_function(vec.transform(texts))).reshape(len(texts), len(labels))
 
 
-def baseline_scores(train_texts, train_gold, test_texts, labels, multi_label, seed):
-    return fit_baseline(train_texts, train_gold, labels, multi_label, seed)(test_texts)
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("model", type=Path)

@@ -121,11 +121,11 @@ def test_baseline_runs_under_the_same_decision_rule():
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    from textcat_benchmark import baseline_scores
+    from textcat_benchmark import fit_baseline
 
     train = ["chest pain heart", "heart blood chest", "headache mri", "mri headache gene"] * 3
     gold = [{"cardio"}, {"cardio"}, {"neuro"}, {"neuro"}] * 3
     test = ["chest heart pain", "gene headache"]
-    s = baseline_scores(train, gold, test, ["cardio", "neuro"], multi_label=True, seed=0)
+    s = fit_baseline(train, gold, ["cardio", "neuro"], multi_label=True, seed=0)(test)
     r = classification_scores([{"cardio"}, {"neuro"}], s, ["cardio", "neuro"], 0.0)
     assert r["accuracy"] == 1.0 and r["macro_f1"] == 1.0
