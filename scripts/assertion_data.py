@@ -11,9 +11,14 @@
   exudates"), relabelled by medllm_context on the sentence. Corpora such as NegEx mark whole
   phrases as the condition; a cue at the phrase's edge negates it, a cue inside a long phrase does
   not, and a classifier only learns that convention from examples of both.
+- cue variants of silver findings (`--cue-max`): a rule cue next to a finding swapped for another
+  cue of the rule set (any category, same direction: "denies chest pain" -> "-ve for chest pain",
+  "possible chest pain"), relabelled by medllm_context. MTSamples uses a few dozen cues; the
+  rules know a few hundred, and the classifier can only learn a cue it has seen.
 No NegEx row is used: negex_dev.tsv stays an evaluation set.
 
-Usage: python scripts/assertion_data.py DATA_DIR OUT_DIR [--bioscope-max N] [--silver-max N] [--phrase-max N] [--ner-model PATH]
+Usage: python scripts/assertion_data.py DATA_DIR OUT_DIR [--bioscope-max N] [--silver-max N] [--phrase-max N]
+       [--cue-max N] [--ner-model PATH]
 """
 import argparse
 import csv
@@ -137,6 +142,77 @@ def phrase_variants(docs: list, context, rng: random.Random, limit: int, stats: 
     return out
 
 
+SWAP_CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "FAMILY")
+
+
+def _cue_pool(engine) -> dict:
+    """direction -> category -> the literal cues of the rule set (patterns are not swapped in)."""
+    pool: dict = {}
+    for rule in engine.rules:
+        if rule.pattern is None and rule.category.upper() in SWAP_CATEGORIES and rule.direction.upper() in ("FORWARD", "BACKWARD"):
+            pool.setdefault(rule.direction.upper(), {}).setdefault(rule.category.upper(), []).append(rule.literal)
+    return pool
+
+
+def _match_case(literal: str, original: str) -> str:
+    if original.isupper() and any(c.isalpha() for c in original):
+        return literal.upper()
+    if original[:1].isupper():
+        return literal[:1].upper() + literal[1:]
+    return literal
+
+
+def cue_variants(docs: list, context, rng: random.Random, limit: int, stats: Counter, near: int = 4) -> list:
+    """One doc per variant: a cue within ``near`` tokens of a finding replaced by another rule cue of
+    the same direction, the category drawn first so rare ones (family, hypothetical) are not
+    swamped; every finding in the sentence is relabelled by the rules."""
+    engine = context._engine
+    pool = _cue_pool(engine)
+    out = []
+    for sub in docs:
+        if len(out) >= limit:
+            break
+        ents = list(sub.ents)
+        if not ents:
+            continue
+        choices = []
+        for i, start, end in engine.matcher(sub):
+            rule = engine.rules[i]
+            direction = rule.direction.upper()
+            if rule.category.upper() not in SWAP_CATEGORIES or direction not in pool:
+                continue
+            if any(e.start < end and start < e.end for e in ents):
+                continue  # a cue inside a finding: the phrase variants cover those
+            if direction == "FORWARD" and any(0 <= e.start - end <= near for e in ents):
+                choices.append((start, end, direction))
+            elif direction == "BACKWARD" and any(0 <= start - e.end <= near for e in ents):
+                choices.append((start, end, direction))
+        if not choices:
+            continue
+        start, end, direction = rng.choice(choices)
+        category = rng.choice(sorted(pool[direction]))
+        old = sub[start:end].text
+        literal = rng.choice([c for c in pool[direction][category] if c != old.lower()] or [old])
+        literal = _match_case(literal, old)
+        a, b = sub[start].idx, sub[end - 1].idx + len(sub[end - 1].text)
+        text = sub.text[:a] + literal + sub.text[b:]
+        shift = len(literal) - (b - a)
+        doc = context.nlp.make_doc(text)
+        spans = []
+        for e in ents:
+            lo = e.start_char + (shift if e.start_char >= b else 0)
+            spans.append(doc.char_span(lo, lo + len(e.text), label=e.label_))
+        if any(s is None for s in spans):
+            stats["cue variants skipped (finding no longer on token boundaries)"] += 1
+            continue
+        doc.ents = spans
+        context(doc)
+        doc.spans["assertion"] = [Span(doc, s.start, s.end, label=s._.assertion) for s in doc.ents]
+        out.append(doc)
+        stats[f"cue variants {category.lower()}"] += 1
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("data_dir", type=Path)
@@ -145,6 +221,7 @@ def main() -> None:
     ap.add_argument("--bioscope-max", type=int, default=3000)
     ap.add_argument("--silver-max", type=int, default=3000)
     ap.add_argument("--phrase-max", type=int, default=1500, help="phrase variants of silver findings (0: none)")
+    ap.add_argument("--cue-max", type=int, default=0, help="cue variants of silver findings (0: none)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--ner-model", default=None, help="find silver entities with this pipeline instead of the term list")
     args = ap.parse_args()
@@ -177,6 +254,12 @@ def main() -> None:
     phrases = phrase_variants(sil, nlp.get_pipe("medllm_context"), rng, args.phrase_max, counts)
     train.extend(phrases)
     counts["phrase variant train docs"] = len(phrases)
+    if args.cue_max:
+        shuffled = list(sil)
+        rng.shuffle(shuffled)
+        cues = cue_variants(shuffled, nlp.get_pipe("medllm_context"), rng, args.cue_max, counts)
+        train.extend(cues)
+        counts["cue variant train docs"] = len(cues)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     labels = {}
     for split, docs in (("train", train), ("dev", dev)):

@@ -65,3 +65,54 @@ def test_phrase_variants_follow_the_cue_at_the_edge_convention():
     got = {(d.ents[0].text, d.spans["assertion"][0].label_) for d in out}
     assert got == {("Oral mucosa is moist with no erythema", "present"), ("Denies chest pain", "absent")}
     assert stats == Counter({"phrase variants present": 1, "phrase variants absent": 1})
+
+
+def _load_builder():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("assertion_data", ROOT / "scripts" / "assertion_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cue_variants_swap_the_cue_and_relabel_by_the_rules():
+    """A cue beside a finding is swapped for another rule cue of its direction; the finding's text
+    survives, its label is what the rules say of the new sentence, and findings with no cue near
+    them give nothing."""
+    import random
+    from collections import Counter
+
+    module = _load_builder()
+    nlp = spacy.blank("en")
+    context = nlp.add_pipe("medllm_context")
+    docs = []
+    for text, finding in (("Patient denies chest pain today.", "chest pain"),
+                          ("Pneumonia was ruled out.", "Pneumonia"),
+                          ("She reports a cough at night.", "cough")) * 20:
+        doc = nlp(text)
+        start = text.index(finding)
+        doc.ents = [doc.char_span(start, start + len(finding), label="FINDING")]
+        docs.append(doc)
+    stats = Counter()
+    out = module.cue_variants(docs, context, random.Random(0), 100, stats)
+    assert len(out) == 40  # the cough sentences have no cue to swap
+    pool = module._cue_pool(context._engine)
+    forward = {c.lower() for cs in pool["FORWARD"].values() for c in cs}
+    backward = {c.lower() for cs in pool["BACKWARD"].values() for c in cs}
+    for doc in out:
+        (ent,) = doc.ents
+        assert ent.text.lower() in ("chest pain", "pneumonia")
+        if ent.text == "chest pain":
+            cue = doc.text[len("Patient "):doc.text.index(" chest pain")]
+            assert cue.lower() in forward and cue != "denies"
+        else:
+            cue = doc.text[len("Pneumonia "):-1]
+            assert cue.lower() in backward and cue != "was ruled out"
+        fresh = nlp(doc.text)
+        fresh.ents = [fresh.char_span(ent.start_char, ent.end_char, label="FINDING")]
+        context(fresh)
+        assert doc.spans["assertion"][0].label_ == fresh.ents[0]._.assertion
+    labels = {d.spans["assertion"][0].label_ for d in out}
+    assert "absent" in labels and len(labels) >= 3  # categories other than negation are drawn
+    assert sum(stats.values()) == 40
