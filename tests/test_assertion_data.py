@@ -39,34 +39,6 @@ def test_builds_gold_derived_and_silver(tmp_path, write):
     assert (out / "dev.spacy").exists() and (out / "stats.json").exists()
 
 
-def test_phrase_variants_follow_the_cue_at_the_edge_convention():
-    """A stretched finding is relabelled: a cue inside a long phrase does not negate it, one at
-    its edge does."""
-    import importlib.util
-    import random
-    from collections import Counter
-
-    from spacy.tokens import Span
-
-    spec = importlib.util.spec_from_file_location("assertion_data", ROOT / "scripts" / "assertion_data.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    nlp = spacy.blank("en")
-    context = nlp.add_pipe("medllm_context")
-    docs = []
-    for text, finding in (("Oral mucosa is moist with no erythema.", "erythema"),
-                          ("Denies chest pain, reports cough.", "chest pain")):
-        doc = nlp(text)
-        start = text.index(finding)
-        doc.ents = [doc.char_span(start, start + len(finding), label="FINDING")]
-        docs.append(doc)
-    stats = Counter()
-    out = module.phrase_variants(docs, context, random.Random(0), 10, stats)
-    got = {(d.ents[0].text, d.spans["assertion"][0].label_) for d in out}
-    assert got == {("Oral mucosa is moist with no erythema", "present"), ("Denies chest pain", "absent")}
-    assert stats == Counter({"phrase variants present": 1, "phrase variants absent": 1})
-
-
 def _load_builder():
     import importlib.util
 
@@ -74,6 +46,35 @@ def _load_builder():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _finding_docs(nlp, pairs):
+    """One doc per (text, finding), the finding as its one entity."""
+    docs = []
+    for text, finding in pairs:
+        doc = nlp(text)
+        start = text.index(finding)
+        doc.ents = [doc.char_span(start, start + len(finding), label="FINDING")]
+        docs.append(doc)
+    return docs
+
+
+def test_phrase_variants_follow_the_cue_at_the_edge_convention():
+    """A stretched finding is relabelled: a cue inside a long phrase does not negate it, one at
+    its edge does."""
+    import random
+    from collections import Counter
+
+    module = _load_builder()
+    nlp = spacy.blank("en")
+    context = nlp.add_pipe("medllm_context")
+    docs = _finding_docs(nlp, (("Oral mucosa is moist with no erythema.", "erythema"),
+                               ("Denies chest pain, reports cough.", "chest pain")))
+    stats = Counter()
+    out = module.phrase_variants(docs, context, random.Random(0), 10, stats)
+    got = {(d.ents[0].text, d.spans["assertion"][0].label_) for d in out}
+    assert got == {("Oral mucosa is moist with no erythema", "present"), ("Denies chest pain", "absent")}
+    assert stats == Counter({"phrase variants present": 1, "phrase variants absent": 1})
 
 
 def test_cue_variants_swap_the_cue_and_relabel_by_the_rules():
@@ -86,14 +87,9 @@ def test_cue_variants_swap_the_cue_and_relabel_by_the_rules():
     module = _load_builder()
     nlp = spacy.blank("en")
     context = nlp.add_pipe("medllm_context")
-    docs = []
-    for text, finding in (("Patient denies chest pain today.", "chest pain"),
-                          ("Pneumonia was ruled out.", "Pneumonia"),
-                          ("She reports a cough at night.", "cough")) * 20:
-        doc = nlp(text)
-        start = text.index(finding)
-        doc.ents = [doc.char_span(start, start + len(finding), label="FINDING")]
-        docs.append(doc)
+    docs = _finding_docs(nlp, (("Patient denies chest pain today.", "chest pain"),
+                               ("Pneumonia was ruled out.", "Pneumonia"),
+                               ("She reports a cough at night.", "cough")) * 20)
     stats = Counter()
     out = module.cue_variants(docs, context, random.Random(0), 100, stats)
     assert len(out) == 40  # the cough sentences have no cue to swap
