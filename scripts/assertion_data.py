@@ -11,6 +11,9 @@
   exudates"), relabelled by medllm_context on the sentence. Corpora such as NegEx mark whole
   phrases as the condition; a cue at the phrase's edge negates it, a cue inside a long phrase does
   not, and a classifier only learns that convention from examples of both.
+- sentence runs (`--run-max`): 2 or 3 consecutive silver sentences as one unit, one finding
+  present and one in another sentence not, with the labels from the whole note: a cue in the unit
+  but in another sentence does not apply.
 - cue variants of silver findings (`--cue-max`): a rule cue next to a finding swapped for another
   cue of the rule set (any category, same direction: "denies chest pain" -> "-ve for chest pain",
   "possible chest pain"), relabelled by medllm_context. MTSamples uses a few dozen cues; the
@@ -18,7 +21,7 @@
 No NegEx row is used: negex_dev.tsv stays an evaluation set.
 
 Usage: python scripts/assertion_data.py DATA_DIR OUT_DIR [--bioscope-max N] [--silver-max N] [--phrase-max N]
-       [--cue-max N] [--ner-model PATH]
+       [--run-max N] [--cue-max N] [--ner-model PATH [--ner-labels L ...]]
 """
 import argparse
 import csv
@@ -26,6 +29,7 @@ import random
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Optional
 
 import spacy
 import srsly
@@ -74,9 +78,43 @@ def sentence_docs(doc: Doc, spans) -> list:
     return out
 
 
+def sentence_runs(doc: Doc, spans, max_tokens: int = 100) -> list:
+    """Runs of 2 or 3 consecutive sentences made one unit, where a finding in one sentence is
+    present and one in another is not. The labels stay those the rules gave with the true
+    boundaries, so a cue does not reach across them. Clinical text is often split badly (wrapped
+    lines, lists, no full stops) and NegEx rows hold several sentences; sentence-sized training
+    units never show a cue that is in the unit but out of the finding's scope."""
+    sents = list(doc.sents)
+    index = {sent.start: i for i, sent in enumerate(sents)}
+    by_sent: dict = {}
+    for span in spans:
+        sent = doc[span.start].sent
+        if span.end <= sent.end:
+            by_sent.setdefault(index[sent.start], []).append(span)
+    out = []
+    for i, n in ((i, n) for i in range(len(sents) - 1) for n in (2, 3)):
+        run = sents[i:i + n]
+        if len(run) < n:
+            continue
+        start, end = run[0].start, run[-1].end
+        found = [(j, s) for j in range(i, i + len(run)) for s in by_sent.get(j, [])]
+        present = {j for j, s in found if s._.assertion == "present"}
+        other = {j for j, s in found if s._.assertion != "present"}
+        if not any(j != k for j in present for k in other) or end - start > max_tokens:
+            continue
+        sub = doc[start:end].as_doc()
+        for token in sub:
+            token.is_sent_start = token.i == 0
+        sub.ents = [Span(sub, s.start - start, s.end - start, label=s.label_) for _, s in found]
+        sub.spans["assertion"] = [Span(sub, s.start - start, s.end - start, label=s._.assertion) for _, s in found]
+        out.append(sub)
+    return out
+
+
 def silver(nlp, data_dir: Path, sample_dir: Path, limit: int, rng: random.Random, stats: Counter,
-           ner=None) -> list:
-    """Findings from a trained NER (``ner``) or, without one, from the term list."""
+           ner=None, runs: Optional[list] = None, ner_labels=None) -> list:
+    """Findings from a trained NER (``ner``) or, without one, from the term list; ``runs``, when
+    given, collects the notes' sentence runs."""
     terms = ncbi_terms(data_dir / "ncbi_disease" / "conll" / "train.tsv")
     for rec in srsly.read_jsonl(sample_dir / "train.jsonl"):
         terms.update(rec["text"][s["start"]:s["end"]].lower() for s in rec["spans"] if s["label"] == "PROBLEM")
@@ -95,11 +133,15 @@ def silver(nlp, data_dir: Path, sample_dir: Path, limit: int, rng: random.Random
         if ner is not None:
             found = ner(text[:20000])
             doc.ents = [doc.char_span(e.start_char, e.end_char, label=e.label_) for e in found.ents
-                        if doc.char_span(e.start_char, e.end_char) is not None]
+                        if doc.char_span(e.start_char, e.end_char) is not None
+                        and (not ner_labels or e.label_ in ner_labels)]
         else:
             doc.ents = filter_spans([Span(doc, s, e, label="FINDING") for _, s, e in matcher(doc)])
         context(doc)
+        stats.update(f"silver findings {e._.assertion}" for e in doc.ents)
         docs.extend(sentence_docs(doc, list(doc.ents)))
+        if runs is not None:
+            runs.extend(sentence_runs(doc, list(doc.ents)))
         stats["silver notes"] += 1
     # Keep every non-present sentence and as many all-present ones, so rules' rarer labels count.
     marked = [d for d in docs if any(s.label_ != "present" for s in d.spans["assertion"])]
@@ -222,8 +264,10 @@ def main() -> None:
     ap.add_argument("--silver-max", type=int, default=3000)
     ap.add_argument("--phrase-max", type=int, default=1500, help="phrase variants of silver findings (0: none)")
     ap.add_argument("--cue-max", type=int, default=0, help="cue variants of silver findings (0: none)")
+    ap.add_argument("--run-max", type=int, default=0, help="runs of 2-3 silver sentences as one unit (0: none)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--ner-model", default=None, help="find silver entities with this pipeline instead of the term list")
+    ap.add_argument("--ner-labels", nargs="*", default=None, help="with --ner-model: keep only these entity labels")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     nlp = spacy.blank("en")
@@ -247,10 +291,19 @@ def main() -> None:
     dev.extend(bio[:n_dev])
     train.extend(bio[n_dev:])
     counts["bioscope train docs"], counts["bioscope dev docs"] = len(bio) - n_dev, n_dev
-    ner = spacy.load(args.ner_model) if args.ner_model else None
-    sil = silver(nlp, args.data_dir, args.sample_dir, args.silver_max, rng, counts, ner)
+    ner = None
+    if args.ner_model:  # only what finds entities: the pipeline's own assertion and textcat are not needed
+        ner = spacy.load(args.ner_model)
+        ner.select_pipes(enable=[n for n in ner.pipe_names if n in ("transformer", "tok2vec", "ner")])
+    runs: Optional[list] = [] if args.run_max else None
+    sil = silver(nlp, args.data_dir, args.sample_dir, args.silver_max, rng, counts, ner, runs, args.ner_labels)
     train.extend(sil)
     counts["silver train docs"] = len(sil)
+    if runs is not None:
+        random.Random(args.seed).shuffle(runs)  # not ``rng``: the other sources stay the same
+        train.extend(runs[: args.run_max])
+        counts["sentence run train docs"] = len(runs[: args.run_max])
+        counts["sentence runs found"] = len(runs)
     phrases = phrase_variants(sil, nlp.get_pipe("medllm_context"), rng, args.phrase_max, counts)
     train.extend(phrases)
     counts["phrase variant train docs"] = len(phrases)

@@ -3,7 +3,7 @@ import random
 
 import pytest
 import spacy
-from spacy.tokens import Span
+from spacy.tokens import DocBin, Span
 from spacy.training import Example
 from thinc.api import Adam
 
@@ -119,6 +119,22 @@ def test_gold_entities_corpus_gives_entities(tmp_path, sample_corpus):
     assert egs and all(
         [(e.start_char, e.end_char) for e in eg.predicted.ents] == [(e.start_char, e.end_char) for e in eg.reference.ents]
         for eg in egs)
+
+
+def test_gold_entities_corpus_gives_the_references_sentences(tmp_path):
+    """A reference that is one unit stays one unit for the classifier (as a NegEx row does); one
+    without sentence boundaries is left for the component's own splitter."""
+    nlp = spacy.blank("en")
+    one = nlp.make_doc("Denies chest pain. Reports cough.")
+    for token in one:
+        token.is_sent_start = token.i == 0
+    one.ents = [Span(one, 1, 3, label="F"), Span(one, 5, 6, label="F")]
+    plain = nlp.make_doc("Denies chest pain. Reports cough.")
+    plain.ents = [Span(plain, 1, 3, label="F")]
+    DocBin(docs=[one, plain]).to_disk(tmp_path / "c.spacy")
+    first, second = list(GoldEntitiesCorpus(tmp_path / "c.spacy")(nlp))
+    assert len(list(first.predicted.sents)) == 1
+    assert not second.predicted.has_annotation("SENT_START")
 
 
 def test_v2_features_say_where_the_cue_is():

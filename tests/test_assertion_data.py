@@ -112,3 +112,63 @@ def test_cue_variants_swap_the_cue_and_relabel_by_the_rules():
     labels = {d.spans["assertion"][0].label_ for d in out}
     assert "absent" in labels and len(labels) >= 3  # categories other than negation are drawn
     assert sum(stats.values()) == 40
+
+
+def test_sentence_runs_join_sentences_and_keep_the_rules_labels_from_true_boundaries():
+    """A run is one unit (one sentence) whose findings keep the labels the rules gave with the real
+    boundaries: "denies" in the first sentence does not reach "cough" in the second. Runs with no
+    present finding beside a non-present one in another sentence are not made."""
+
+    from spacy_medllm.assertion.sentences import ensure_sentences
+
+    module = _load_builder()
+    nlp = spacy.blank("en")
+    context = nlp.add_pipe("medllm_context")
+    text = "The patient denies chest pain. She reports a cough at night. No rash. No fever."
+    doc = nlp.make_doc(text)
+    ensure_sentences(doc)
+    doc.ents = [doc.char_span(text.index(w), text.index(w) + len(w), label="FINDING")
+                for w in ("chest pain", "cough", "rash", "fever")]
+    context(doc)
+    runs = module.sentence_runs(doc, list(doc.ents))
+    assert runs
+    for run in runs:
+        assert len(list(run.sents)) == 1 and run.text.strip() in text
+        labels = {s.text: s.label_ for s in run.spans["assertion"]}
+        assert [e.text for e in run.ents] == list(labels)
+        assert "cough" in labels and labels["cough"] == "present"
+        assert all(labels[w] == "absent" for w in ("chest pain", "rash", "fever") if w in labels)
+    # "No rash. No fever." has no present finding: never a run on its own
+    assert all("cough" in run.text for run in runs)
+
+
+def test_silver_findings_from_a_ner_pipeline_keep_only_the_named_labels(tmp_path, write):
+    """--ner-model finds the silver findings with a pipeline's own "ner" (here a rule-based one
+    under that name; its other components are not run) and --ner-labels keeps the named labels."""
+    data = tmp_path / "data"
+    write("data/bioscope/abstracts.xml", BIOSCOPE)
+    write("data/bioscope/full_papers.xml", BIOSCOPE)
+    write("data/ncbi_disease/conll/train.tsv", "asthma\tB-Disease\n")
+    write("data/mtsamples/mtsamples.csv",
+          'note_id,transcription\n0,"Patient denies pneumonia. She takes aspirin for asthma."\n')
+    ner = spacy.blank("en")
+    ruler = ner.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([{"label": "PROBLEM", "pattern": "pneumonia"}, {"label": "TREATMENT", "pattern": "aspirin"}])
+    ner.add_pipe("medllm_context")  # would label the entities if it ran; the builder leaves it out
+    ner.to_disk(tmp_path / "ner")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "assertion_data.py"), str(data), str(out),
+         "--sample-dir", str(ROOT / "assets" / "sample"), "--silver-max", "50", "--phrase-max", "0",
+         "--ner-model", str(tmp_path / "ner"), "--ner-labels", "PROBLEM"],
+        capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    import srsly
+
+    counts = srsly.read_json(out / "stats.json")["counts"]
+    # one finding: pneumonia (absent); aspirin is a TREATMENT, asthma is only in the term list
+    assert counts["silver findings absent"] == 1 and "silver findings present" not in counts
+    docs = list(DocBin().from_disk(out / "train.spacy").get_docs(spacy.blank("en").vocab))
+    note = {"Patient denies pneumonia.", "She takes aspirin for asthma."}
+    silver = {(s.text, s.label_) for d in docs if d.text.strip() in note for s in d.spans["assertion"]}
+    assert silver == {("pneumonia", "absent")}

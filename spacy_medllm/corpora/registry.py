@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, Optional
 
 from spacy.language import Language
+from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 
@@ -61,7 +62,8 @@ def jsonl_reader(path: Path, alignment_mode: str = "strict", limit: int = 0) -> 
 
 
 class GoldEntitiesCorpus:
-    """A ``.spacy`` corpus whose predicted docs carry the reference entities (and span group).
+    """A ``.spacy`` corpus whose predicted docs carry the reference entities (and span group), and
+    its sentence boundaries where it has them.
 
     For training and evaluating assertion on its own: the entities are given, as in the i2b2
     assertion task and the NegEx evaluation, so the score is not mixed with NER errors.
@@ -80,11 +82,22 @@ class GoldEntitiesCorpus:
             pred, ref = eg.predicted, eg.reference
             ents = [pred.char_span(e.start_char, e.end_char, label=e.label_, alignment_mode="expand") for e in ref.ents]
             pred.ents = [e for e in ents if e is not None]
+            _copy_sentences(ref, pred)
             if self.spans_key and self.spans_key in ref.spans:
                 group = [pred.char_span(s.start_char, s.end_char, label=s.label_, alignment_mode="expand")
                          for s in ref.spans[self.spans_key]]
                 pred.spans[self.spans_key] = [s for s in group if s is not None]
             yield eg
+
+
+def _copy_sentences(ref: Doc, pred: Doc) -> None:
+    """The reference's sentence boundaries, where it has them: the unit a finding is judged in is
+    part of the given input, as in the NegEx rows (a row is one unit, whatever it holds)."""
+    if not ref.has_annotation("SENT_START"):
+        return
+    starts = {t.idx for t in ref if t.is_sent_start}
+    for token in pred:
+        token.is_sent_start = token.i == 0 or token.idx in starts
 
 
 @registry.readers("spacy_medllm.GoldEntitiesCorpus.v1")
