@@ -3,9 +3,10 @@
 - gold: the project's sample notes (assertion on every entity), train and dev splits;
 - derived: BioScope abstracts and full papers, cue scopes turned into entity labels
   (see spacy_medllm/corpora/bioscope.py), a seeded 90/10 split, capped;
-- silver (weak supervision): MTSamples transcriptions, findings located with a term list
-  (disease mentions of the NCBI disease training split plus the sample's problem terms) and
-  labelled by medllm_context on the whole note (so sections count), cut into sentences;
+- silver (weak supervision): MTSamples transcriptions, findings located by a trained NER
+  (`--ner-model`, `--ner-labels`; the workflow uses the clinical pipeline's PROBLEM entities) or
+  else a term list (disease mentions of the NCBI disease training split plus the sample's problem
+  terms), labelled by medllm_context on the whole note (so sections count), cut into sentences;
 - phrase variants of silver findings (`--phrase-max`): the finding stretched to the clause
   boundary on its left, its right or both ("no erythema" -> "mucosa is moist with no erythema or
   exudates"), relabelled by medllm_context on the sentence. Corpora such as NegEx mark whole
