@@ -3,13 +3,11 @@
 from typing import Callable, List
 
 from spacy.tokens import Doc, Span
-from spacy.util import registry
 from spacy_transformers.layers.transformer_model import TransformerModel
 
 from .base_model import resolve_base_model
 
 
-@registry.architectures("spacy_medllm.TransformerModel.v1")
 def medllm_transformer_model(
     name: str,
     get_spans: Callable[[List[Doc]], List[List[Span]]],

@@ -10,7 +10,9 @@ from thinc.api import Config
 
 from .files import atomic_write_text
 
-DEFAULT_FRAGMENT_DIR = Path("components")
+# The repository's top-level components/ folder, shipped as the package ``spacy_medllm.components``
+# (pyproject.toml maps one onto the other, so there is one copy of each fragment).
+PACKAGED_FRAGMENTS = "spacy_medllm.components"
 
 
 def default_base_config() -> Config:
@@ -18,15 +20,32 @@ def default_base_config() -> Config:
     return Config().from_str(text, interpolate=False)
 
 
-def find_fragment(name: Union[str, Path], search_dir: Path = DEFAULT_FRAGMENT_DIR) -> Path:
-    """A fragment is a path, or a bare name looked up in ``components/`` (``ner`` -> ``components/ner.cfg``)."""
+def packaged_fragments() -> List[str]:
+    """Names of the fragments shipped with the package (``ner``, ``transformer``, ...)."""
+    root = resources.files(PACKAGED_FRAGMENTS)
+    return sorted(p.name[: -len(".cfg")] for p in root.iterdir() if p.name.endswith(".cfg"))
+
+
+def find_fragment(name: Union[str, Path], search_dir: Optional[Path] = None):
+    """A fragment is a path, or a bare name (``ner`` -> ``ner.cfg``) looked up in ``search_dir`` when
+    given, then among the fragments shipped with the package: works from any working directory."""
     path = Path(name)
     if path.exists():
         return path
-    for candidate in (search_dir / path, search_dir / f"{path}.cfg"):
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError(f"Config fragment '{name}' not found (looked for {path} and {search_dir / f'{path}.cfg'}).")
+    looked = [str(path)]
+    if search_dir is not None:
+        for candidate in (Path(search_dir) / path, Path(search_dir) / f"{path}.cfg"):
+            if candidate.exists():
+                return candidate
+        looked.append(str(Path(search_dir) / f"{path}.cfg"))
+    if len(path.parts) == 1:
+        packaged = resources.files(PACKAGED_FRAGMENTS).joinpath(path.name if path.suffix == ".cfg" else f"{path.name}.cfg")
+        if packaged.is_file():
+            return packaged
+    raise FileNotFoundError(
+        f"Config fragment '{name}' not found (looked for {', '.join(looked)} and the packaged fragments: "
+        f"{', '.join(packaged_fragments())})."
+    )
 
 
 def _with_parent_sections(text: str) -> str:
@@ -47,7 +66,7 @@ def _with_parent_sections(text: str) -> str:
 def compose_config(
     fragments: Iterable[Union[str, Path]],
     base: Optional[Union[str, Path, Config]] = None,
-    search_dir: Path = DEFAULT_FRAGMENT_DIR,
+    search_dir: Optional[Path] = None,
     overrides: Optional[dict] = None,
 ) -> Config:
     """Merge fragments onto ``base`` in order; each fragment's components join the pipeline.

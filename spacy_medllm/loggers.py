@@ -5,7 +5,6 @@ from typing import Optional, Union
 from spacy.util import registry
 
 
-@registry.loggers("spacy_medllm.ConsoleLogger.v1")
 def console_logger(
     progress_bar: Optional[str] = None,
     console_output: bool = True,

@@ -10,7 +10,6 @@ named pipes after initialisation; the optimizer multiplies its rate by the tag.
 from typing import Dict, Tuple, Union
 
 from spacy.language import Language
-from spacy.util import registry
 from thinc.api import Optimizer
 from thinc.types import Generator
 
@@ -29,7 +28,6 @@ class ScaledAdam(Optimizer):
         return super().__call__(key, weights, gradient, lr_scale=lr_scale * _SCALES.get(tuple(key), 1.0))
 
 
-@registry.optimizers("spacy_medllm.Adam.v1")
 def make_scaled_adam(
     learn_rate: FloatOrSeq = 0.001,
     *,
@@ -73,7 +71,6 @@ def tag_learn_rates(nlp: Language, scales: Dict[str, float]) -> Dict[str, int]:
     return tagged
 
 
-@registry.callbacks("spacy_medllm.learn_rate_scales.v1")
 def make_learn_rate_scales(scales: Dict[str, float]):
     """``[initialize.after_init]`` callback; pair it with ``spacy_medllm.Adam.v1``."""
 

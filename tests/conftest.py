@@ -6,14 +6,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-ROOT = Path(__file__).resolve().parent.parent
-
-WORDS = (
-    "the a of and with for no not denies history patient presents pain chest fever cough headache "
-    "nausea disease cancer tumour syndrome deficiency mutation gene protein cell blood heart lung "
-    "start continue obtain x ray mri ct aspirin metformin insulin mg daily twice family mother father "
-    "possible likely rule out ruled in was is has had be on to at by from assessment plan"
-).split()
+from .util import ROOT, WORDS
 
 
 @pytest.fixture(scope="session")

@@ -2,14 +2,13 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import spacy
 
 from spacy_medllm.compose import compose_config
 
-ROOT = Path(__file__).resolve().parents[1]
+from .util import ROOT
 NOTE = "History of chest pain. He denies fever and cough. Started aspirin 81 mg daily; obtain chest x ray."
 
 

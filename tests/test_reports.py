@@ -3,7 +3,8 @@ import json
 import pytest
 from spacy.util import registry
 
-from spacy_medllm.evaluate import plot_training_log, render_html
+from spacy_medllm.reports import render_html
+from spacy_medllm.training_curves import plot_training_log
 
 
 def test_training_curve_png(tmp_path):
@@ -53,10 +54,13 @@ def _cats_example(nlp, gold, predicted):
 def test_textcat_report_scores_and_pictures(tmp_path):
     import spacy
 
-    from spacy_medllm.evaluate import textcat_report, write_pngs
+    from spacy_medllm.reports import write_pngs
+    from spacy_medllm.scoring import textcat_report
 
     nlp = spacy.blank("en")
-    g = lambda lab: {"cardio": float(lab == "cardio"), "neuro": float(lab == "neuro")}  # noqa: E731
+    def g(lab):
+        return {"cardio": float(lab == "cardio"), "neuro": float(lab == "neuro")}
+
     examples = [
         _cats_example(nlp, g("cardio"), {"cardio": 0.9, "neuro": 0.1}),
         _cats_example(nlp, g("cardio"), {"cardio": 0.2, "neuro": 0.8}),  # wrong

@@ -202,33 +202,3 @@ class AssertionClassifier(TrainablePipe):
             return {}
         return self.scorer(examples, spans_key=self.cfg["spans_key"], gold_key=self.cfg["gold_key"],
                            labels=self.labels, **kwargs)
-
-
-@Language.factory(
-    "medllm_assertion",
-    default_config={
-        "model": DEFAULT_MODEL,
-        "labels": list(LABELS),
-        "spans_key": None,
-        "gold_key": GOLD_KEY,
-        "context_window": 32,
-        "scorer": {"@scorers": "spacy_medllm.assertion_scorer.v1"},
-    },
-    assigns=["span._.assertion", "span._.is_negated", "span._.is_uncertain", "span._.is_historical",
-             "span._.is_hypothetical", "span._.is_family"],
-    default_score_weights={"assertion_macro_f": 1.0, "assertion_acc": 0.0},
-)
-def make_assertion_classifier(
-    nlp: Language,
-    name: str,
-    model: Model,
-    labels: List[str],
-    spans_key: Optional[str],
-    gold_key: str,
-    context_window: int,
-    scorer: Optional[Callable],
-) -> AssertionClassifier:
-    return AssertionClassifier(
-        nlp.vocab, model, name, labels=labels, spans_key=spans_key, gold_key=gold_key,
-        context_window=context_window, scorer=scorer,
-    )

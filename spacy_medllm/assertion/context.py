@@ -165,6 +165,11 @@ class ContextAssertion:
             attr=self.cfg["phrase_matcher_attr"],
         )
 
+    @property
+    def engine(self) -> ContextEngine:
+        """The medspaCy engine built from the current rules (its matcher and rule list)."""
+        return self._engine
+
     def add_rules(self, rules: Iterable[dict]) -> None:
         rules = [dict(rule) for rule in rules]
         for i, rule in enumerate(rules):
@@ -282,43 +287,3 @@ class ContextAssertion:
         self.cfg.update(cfg)
         self.rules = [dict(rule) for rule in rules]
         self._build_engine()
-
-
-@Language.factory(
-    "medllm_context",
-    default_config={
-        "use_default_rules": True,
-        "spans_key": None,
-        "use_sections": True,
-        "section_map": DEFAULT_SECTION_MAP,
-        "max_scope": None,
-        "precedence": list(PRECEDENCE),
-        "phrase_matcher_attr": "LOWER",
-        "terminating_types": DEFAULT_TERMINATING_TYPES,
-        "scorer": {"@scorers": "spacy_medllm.assertion_scorer.v1"},
-    },
-    assigns=["span._.assertion", "span._.is_negated", "span._.is_uncertain", "span._.is_historical",
-             "span._.is_hypothetical", "span._.is_family"],
-    # Rules do not change while a pipeline trains: their scores are reported, never selected on.
-    default_score_weights={},
-)
-def make_context(
-    nlp: Language,
-    name: str,
-    use_default_rules: bool,
-    spans_key: Optional[str],
-    use_sections: bool,
-    section_map: Dict[str, str],
-    max_scope: Optional[int],
-    precedence: List[str],
-    phrase_matcher_attr: str,
-    terminating_types: Dict[str, List[str]],
-    scorer: Optional[Callable],
-) -> ContextAssertion:
-    return ContextAssertion(
-        nlp, name,
-        rules=default_rules() if use_default_rules else None,
-        spans_key=spans_key, use_sections=use_sections, section_map=section_map, max_scope=max_scope,
-        precedence=precedence, phrase_matcher_attr=phrase_matcher_attr,
-        terminating_types=terminating_types, scorer=scorer,
-    )

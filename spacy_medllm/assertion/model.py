@@ -12,7 +12,6 @@ beside the entity is in scope far more often than one 25 tokens away in a long s
 from typing import List, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc
-from spacy.util import registry
 from thinc.api import Model, Relu, Softmax, chain
 from thinc.types import Floats2d
 
@@ -20,7 +19,6 @@ from thinc.types import Floats2d
 SpanBatch = Tuple[List[Doc], List[List[Tuple[int, int, int, int]]]]
 
 
-@registry.architectures("spacy_medllm.AssertionModel.v1")
 def build_assertion_model(
     tok2vec: Model[List[Doc], List[Floats2d]],
     hidden_width: int = 256,
@@ -37,7 +35,6 @@ def build_assertion_model(
     return model
 
 
-@registry.architectures("spacy_medllm.AssertionModel.v2")
 def build_assertion_model_v2(
     tok2vec: Model[List[Doc], List[Floats2d]],
     hidden_width: int = 256,

@@ -3,7 +3,6 @@ from collections import Counter
 from typing import Dict, Iterable, Optional, Sequence
 
 from spacy.training import Example
-from spacy.util import registry
 
 from .schema import LABELS
 
@@ -57,8 +56,3 @@ def score_assertion(
         "assertion_per_type": per_type,
         "assertion_coverage": matched / total,
     }
-
-
-@registry.scorers("spacy_medllm.assertion_scorer.v1")
-def make_assertion_scorer():
-    return score_assertion

@@ -5,21 +5,8 @@ from typing import List, Optional
 
 import typer
 
+from ._util import fail, load_pipeline
 from .app import app
-
-
-def load_pipeline(model: str, code: Optional[Path] = None):
-    """A pipeline by package name or path; `--code` files are imported first (custom components)."""
-    import spacy
-    from spacy.util import import_file
-
-    if code is not None:
-        import_file("medllm_user_code", code)
-    try:
-        return spacy.load(model)
-    except (OSError, IOError) as err:
-        typer.secho(f"Error: cannot load the pipeline {model!r}: {err}", fg="red", err=True)
-        raise typer.Exit(1)
 
 
 @app.command("annotate")
@@ -71,8 +58,7 @@ def annotate_cli(
                            batch_size=batch_size, resume=resume, overwrite=overwrite, entity_text=entity_text,
                            spans_key=spans_key, progress=progress, show_text=show_text)
     except OutputError as err:
-        typer.secho(f"Error: {err}", fg="red", err=True)
-        raise typer.Exit(1)
+        fail(str(err))
     for line in summary.lines():
         typer.echo(line, err=True)
     if summary_path:

@@ -8,8 +8,24 @@ app = typer.Typer(
 )
 
 
-def main() -> None:
-    # Import the command modules for their side effect of registering commands.
-    from . import annotate, assertion, convert, config, evaluate, translate, visualize  # noqa: F401
+def load_commands() -> typer.Typer:
+    """Import the command modules, which add their commands to ``app`` (one module per line)."""
+    from . import (  # noqa: F401
+        annotate,
+        assemble,
+        assertion,
+        config,
+        convert,
+        corpus,
+        reports,
+        synthetic,
+        textcat,
+        translate,
+        visualize,
+    )
 
-    app()
+    return app
+
+
+def main() -> None:
+    load_commands()()

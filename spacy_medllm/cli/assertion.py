@@ -1,7 +1,9 @@
 from pathlib import Path
+from typing import List, Optional
 
 import typer
 
+from ._util import fail, load_pipeline
 from .app import app
 
 
@@ -14,20 +16,14 @@ def evaluate_assertion_cli(
     batch_size: int = typer.Option(64, "--batch-size"),
 ):
     """Per-category precision/recall/F1 of any pipeline's assertion output, with the entities given."""
-    import spacy
     import srsly
 
-    from ..assertion.evaluate import evaluate_corpus, evaluate_negex, format_table
+    from ..assertion.flag_scores import evaluate_corpus, evaluate_negex, format_table
     from ..files import atomic_write_text
 
     if not data.exists():
-        typer.secho(f"Error: {data}: file not found", fg="red", err=True)
-        raise typer.Exit(1)
-    if model == "rules":
-        nlp = spacy.blank("en")
-        nlp.add_pipe("medllm_context")
-    else:
-        nlp = spacy.load(model)
+        fail(f"{data}: file not found")
+    nlp = load_pipeline(model, allow_rules=True)
     if fmt == "negex":
         result = evaluate_negex(nlp, data, batch_size=batch_size)
     else:
@@ -39,3 +35,55 @@ def evaluate_assertion_cli(
     if result.get("skipped"):
         typer.echo(f"skipped: {result['skipped']}")
     typer.echo(f"Wrote {output}")
+
+
+@app.command("assertion-data")
+def assertion_data_cli(
+    data_dir: Path = typer.Argument(..., help="Folder with bioscope/, mtsamples/ and ncbi_disease/ (public layouts)"),
+    out_dir: Path = typer.Argument(..., help="Folder for train.spacy, dev.spacy and stats.json"),
+    sample_dir: Path = typer.Option(Path("assets/sample"), "--sample-dir", help="The sample's train/dev .jsonl"),
+    bioscope_max: int = typer.Option(3000, "--bioscope-max", help="BioScope sentences kept"),
+    silver_max: int = typer.Option(3000, "--silver-max", help="Silver MTSamples sentences kept"),
+    phrase_max: int = typer.Option(1500, "--phrase-max", help="Phrase variants of silver findings (0: none)"),
+    cue_max: int = typer.Option(0, "--cue-max", help="Cue variants of silver findings (0: none)"),
+    run_max: int = typer.Option(0, "--run-max", help="Runs of 2-3 silver sentences as one unit (0: none)"),
+    seed: int = typer.Option(0, "--seed"),
+    ner_model: str = typer.Option("", "--ner-model", help="Find silver entities with this pipeline instead of the term list"),
+    ner_labels: Optional[List[str]] = typer.Option(None, "--ner-labels", help="With --ner-model: keep this entity label (repeat)"),
+):
+    """Assertion training data: sample notes (gold), BioScope scopes (derived), MTSamples findings
+    labelled by medllm_context (silver) and their variants. No NegEx row: it stays an evaluation set."""
+    from ..assertion.training_data import build_assertion_data
+
+    for part in (data_dir, sample_dir):
+        if not part.exists():
+            fail(f"{part}: folder not found")
+    result = build_assertion_data(
+        data_dir, out_dir, sample_dir=sample_dir, bioscope_max=bioscope_max, silver_max=silver_max,
+        phrase_max=phrase_max, cue_max=cue_max, run_max=run_max, seed=seed, ner_model=ner_model or None,
+        ner_labels=ner_labels or None,
+    )
+    typer.echo(result["counts"])
+    typer.echo(result["labels"])
+
+
+@app.command("assertion-train-head")
+def assertion_train_head_cli(
+    pipeline: Path = typer.Argument(..., help="Trained pipeline with transformer + medllm_assertion"),
+    train: Path = typer.Argument(..., help="Training .spacy (entities and assertion spans)"),
+    dev: Path = typer.Argument(..., help="Dev .spacy, picks the epoch to keep (macro F1)"),
+    output: Path = typer.Argument(..., help="Folder for model-best, model-last and head_log.jsonl"),
+    epochs: int = typer.Option(20, "--epochs"),
+    batch_size: int = typer.Option(32, "--batch-size"),
+    learn_rate: float = typer.Option(0.001, "--learn-rate"),
+    seed: int = typer.Option(0, "--seed"),
+):
+    """Train only medllm_assertion's head, on cached outputs of the frozen encoder (minutes, not hours)."""
+    from ..assertion.head_training import train_assertion_head
+
+    for path in (pipeline, train, dev):
+        if not path.exists():
+            fail(f"{path}: not found")
+    best = train_assertion_head(pipeline, train, dev, output, epochs=epochs, batch_size=batch_size,
+                                learn_rate=learn_rate, seed=seed)
+    typer.echo(f"best dev macro F1 {best:.3f}; saved {output / 'model-best'}")

@@ -1,8 +1,10 @@
+"""``medllm config``: compose component fragments onto the base training config."""
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
+from ._util import fail
 from .app import app
 
 
@@ -11,10 +13,12 @@ from .app import app
 )
 def config_cli(
     ctx: typer.Context,
-    fragments: List[str] = typer.Argument(..., help="Fragments in pipeline order: paths, or names in components/"),
+    fragments: List[str] = typer.Argument(..., help="Fragments in pipeline order: paths, or names of packaged fragments (ner, transformer, ...)"),
     output: Path = typer.Option(..., "--output", "-o", help="Composed config to write"),
     base: Optional[Path] = typer.Option(None, "--base", help="Base training config (default: the package's)"),
-    fragment_dir: Path = typer.Option(Path("components"), "--fragment-dir", help="Where bare fragment names are looked up"),
+    fragment_dir: Optional[Path] = typer.Option(
+        None, "--fragment-dir", help="Folder searched for bare fragment names before the packaged fragments"
+    ),
     fill: bool = typer.Option(True, "--fill/--no-fill", help="Auto-fill defaults and validate"),
 ):
     """Compose config fragments onto a base training config. Extra --section.key value pairs override."""
@@ -32,24 +36,7 @@ def config_cli(
         if fill:
             config = fill_and_validate(config)
     except (ValueError, FileNotFoundError) as err:
-        typer.secho(f"Error: {err}", fg="red", err=True)
-        raise typer.Exit(1)
+        fail(str(err))
     write_config(config, output)
     typer.echo(f"Wrote {output} (pipeline: {', '.join(config['nlp']['pipeline'])})", err=True)
 
-
-@app.command("assemble")
-def assemble_cli(
-    base: str = typer.Argument(..., help="Trained pipeline (name or path)"),
-    output: Path = typer.Argument(..., help="Pipeline folder to write"),
-    translator: str = typer.Option("", "--translator", help="Pipeline holding medllm_translator to add (empty: none)"),
-):
-    """Add pipes trained outside `spacy train` (the translator) to a trained pipeline, for packaging."""
-    from ..assemble import AssembleError, assemble_pipeline
-
-    try:
-        nlp = assemble_pipeline(base, output, translator=translator or None)
-    except (AssembleError, OSError) as err:
-        typer.secho(f"Error: {err}", fg="red", err=True)
-        raise typer.Exit(1)
-    typer.echo(f"wrote {output} (pipeline: {', '.join(nlp.pipe_names)})")

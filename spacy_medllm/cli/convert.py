@@ -4,6 +4,7 @@ from typing import List, Optional
 
 import typer
 
+from ._util import fail
 from .app import app
 
 
@@ -46,8 +47,7 @@ def convert_cli(
     try:
         stats = convert(input_path, output_path, fmt, lang=lang, **options)
     except (ValueError, FileNotFoundError) as err:
-        typer.secho(f"Error: {err}", fg="red", err=True)
-        raise typer.Exit(1)
+        fail(str(err))
     if fmt.startswith("textcat-"):
         skipped = ", ".join(f"{n} {r}" for r, n in sorted(stats.skipped.items()))
         typer.echo(f"{output_path}: {stats.docs} docs; skipped {stats.n_skipped} rows" + (f" ({skipped})" if skipped else ""), err=True)
@@ -58,8 +58,4 @@ def convert_cli(
         stats_path.write_text(json.dumps(stats.to_dict(), indent=2), encoding="utf8")
     total = (stats.docs if fmt.startswith("textcat-") else stats.entities) + stats.n_skipped
     if total and stats.n_skipped / total > max_skipped:
-        typer.secho(
-            f"Error: {stats.n_skipped} of {total} spans skipped, above --max-skipped {max_skipped}",
-            fg="red", err=True,
-        )
-        raise typer.Exit(1)
+        fail(f"{stats.n_skipped} of {total} spans skipped, above --max-skipped {max_skipped}")

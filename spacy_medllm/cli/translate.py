@@ -5,6 +5,7 @@ from typing import List, Optional
 
 import typer
 
+from ._util import fail, load_pipeline
 from .app import app
 
 
@@ -41,7 +42,7 @@ def translate_pipeline_cli(
     tgt_lang_code: Optional[str] = typer.Option(None, "--tgt-lang-code", help="e.g. fra_Latn (NLLB), fr (M2M-100)"),
 ):
     """Wrap a checkpoint (the project's or a user-named one) in a pipeline that `spacy.load` brings back."""
-    from ..translation.evaluate import build_pipeline
+    from ..translation.pipeline import build_pipeline
 
     nlp = build_pipeline(str(model_dir), glossary=str(glossary) if glossary else None, beam_size=beam_size, lang=lang,
                          src_lang_code=src_lang_code, tgt_lang_code=tgt_lang_code)
@@ -59,14 +60,12 @@ def translate_evaluate_cli(
     no_repeat_ngram_size: Optional[int] = typer.Option(None, "--no-repeat-ngram-size", help="Override the pipeline's"),
 ):
     """BLEU and chrF (nltk; sacrebleu too when installed) of the pipeline and of copying the source."""
-    import spacy
-
     from ..files import atomic_write_text
-    from ..translation.evaluate import bleu_report
+    from ..translation.reports import bleu_report
     from ..translation.glossary import Glossary
     from ..translation.training import read_jsonl_pairs
 
-    nlp = spacy.load(pipeline)
+    nlp = load_pipeline(pipeline)
     translator = nlp.get_pipe("medllm_translator")
     if beam_size is not None:
         translator.beam_size = translator.backend.beam_size = beam_size
@@ -91,12 +90,10 @@ def translate_protection_cli(
     output: Path = typer.Option(..., "--output", "-o"),
 ):
     """Share of numbers, doses, dates, glossary terms and DRUG entities that reach the output exactly."""
-    import spacy
-
     from ..files import atomic_write_text
-    from ..translation.evaluate import protection_report, read_records
+    from ..translation.reports import protection_report, read_records
 
-    nlp = spacy.load(pipeline)
+    nlp = load_pipeline(pipeline)
     result = {"pipeline": pipeline}
     for path in inputs:
         result[path.stem] = protection_report(nlp, read_records(path))
@@ -115,14 +112,12 @@ def translate_html_cli(
     drugs: bool = typer.Option(True, "--drugs/--no-drugs", help="Mark the JSONL 'drugs' names as DRUG entities"),
 ):
     """Side-by-side source/translation HTML with aligned entities and protected items highlighted."""
-    import spacy
-
     from ..files import atomic_write_text
     from ..translation.html import render_side_by_side
 
-    nlp = spacy.load(pipeline)
+    nlp = load_pipeline(pipeline)
     if input_path.suffix == ".jsonl":
-        from ..translation.evaluate import read_records
+        from ..translation.reports import read_records
 
         docs = []
         for rec in read_records(input_path):
@@ -137,3 +132,41 @@ def translate_html_cli(
         docs = [nlp(input_path.read_text(encoding="utf8"))]
     atomic_write_text(output, render_side_by_side(docs, title=f"Translation: {input_path.name}"))
     typer.echo(f"wrote {output}")
+
+
+@app.command("translate-train")
+def translate_train_cli(
+    corpus_dir: Path = typer.Argument(..., help="Folder with train.jsonl and dev.jsonl (from translate-data)"),
+    output_dir: Path = typer.Argument(..., help="Folder for the tokenizer, checkpoints, model-best and summary.json"),
+    max_minutes: float = typer.Option(40.0, "--max-minutes", help="Stop after this long; the best checkpoint is kept"),
+    max_epochs: int = typer.Option(200, "--max-epochs"),
+    vocab_size: int = typer.Option(8000, "--vocab-size"),
+    d_model: int = typer.Option(192, "--d-model"),
+    layers: int = typer.Option(3, "--layers"),
+    heads: int = typer.Option(4, "--heads"),
+    ffn: int = typer.Option(768, "--ffn"),
+    dropout: float = typer.Option(0.1, "--dropout"),
+    max_tokens: int = typer.Option(3000, "--max-tokens", help="Tokens per batch"),
+    learn_rate: float = typer.Option(1e-3, "--learn-rate"),
+    warmup: int = typer.Option(300, "--warmup"),
+    label_smoothing: float = typer.Option(0.1, "--label-smoothing"),
+    threads: int = typer.Option(1, "--threads", help="Torch threads (1: a shared CPU)"),
+    seed: int = typer.Option(0, "--seed"),
+    init_checkpoint: Optional[str] = typer.Option(None, "--init-checkpoint", help="Fine-tune this local seq2seq checkpoint instead"),
+):
+    """Train a BPE tokenizer and a small Marian model from scratch (time-capped, best checkpoint kept)."""
+    import os
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from ..translation.training import train
+
+    for name in ("train.jsonl", "dev.jsonl"):
+        if not (corpus_dir / name).exists():
+            fail(f"{corpus_dir / name}: not found (run `medllm translate-data` first)")
+    summary = train(
+        f"{corpus_dir}/train.jsonl", f"{corpus_dir}/dev.jsonl", str(output_dir), vocab_size=vocab_size,
+        d_model=d_model, layers=layers, heads=heads, ffn=ffn, dropout=dropout, max_minutes=max_minutes,
+        max_epochs=max_epochs, max_tokens=max_tokens, learn_rate=learn_rate, warmup=warmup,
+        label_smoothing=label_smoothing, seed=seed, threads=threads, init_checkpoint=init_checkpoint,
+    )
+    typer.echo(json.dumps(summary, indent=2))

@@ -29,7 +29,7 @@ def visualize_cli(
     from ..annotate.sources import NoteReader
     from ..annotate.visualize import render_html
     from ..files import atomic_write_text
-    from .annotate import load_pipeline
+    from ._util import load_pipeline
 
     reader = NoteReader(text_field=text_field, id_field=id_field, glob=glob, max_chars=max_chars)
     nlp = load_pipeline(model, code)

@@ -15,6 +15,7 @@ from .i2b2 import read_i2b2
 from .jsonl import read_jsonl
 from .negex import read_negex
 from .pubtator import read_pubtator
+from .textcat import read_textcat_csv, read_textcat_jsonl
 
 def read_spacy(path: Path, nlp: Language, stats: ConversionStats) -> Iterator[Doc]:
     """Docs already converted to ``.spacy`` (DocBin)."""
@@ -35,15 +36,9 @@ FORMATS: Dict[str, Callable[..., Iterator[Doc]]] = {
     "negex": read_negex,
     "bioscope": read_bioscope,
     "spacy": read_spacy,
+    "textcat-csv": read_textcat_csv,
+    "textcat-jsonl": read_textcat_jsonl,
 }
-
-
-def _textcat_formats() -> None:
-    # Imported late: textcat.readers imports corpora.errors, so a top-level import would be circular.
-    from ..textcat.readers import read_textcat_csv, read_textcat_jsonl
-
-    FORMATS.setdefault("textcat-csv", read_textcat_csv)
-    FORMATS.setdefault("textcat-jsonl", read_textcat_jsonl)
 
 
 def read_docs(
@@ -51,7 +46,6 @@ def read_docs(
 ) -> Iterator[Doc]:
     """Yield reference docs from ``path`` in format ``fmt``; skipped spans are counted in ``stats``."""
     path = Path(path)
-    _textcat_formats()
     if fmt not in FORMATS:
         raise ValueError(f"Unknown corpus format {fmt!r}; choose one of {', '.join(sorted(FORMATS))}.")
     if not path.exists():

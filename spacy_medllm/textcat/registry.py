@@ -1,14 +1,21 @@
-"""spaCy readers (``[corpora]`` in a training config) for CSV/JSONL classification corpora."""
+"""Everything the textcat subpackage registers with spaCy: the ``medllm_hf_textcat`` and
+``medllm_textcat`` factories, their scorers, and the readers (``[corpora]`` in a training config)
+for CSV/JSONL classification corpora. The ``pyproject.toml`` entry points name the functions here."""
 import logging
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Optional
+from typing import Callable, Dict, Iterable, Iterator, List, Optional
 
+import spacy.pipeline.textcat  # noqa: F401 -- registers "textcat", whose defaults medllm_textcat reuses
 from spacy.language import Language
+from spacy.scorer import Scorer
 from spacy.training import Example
 from spacy.util import registry
+from thinc.api import Model
 
 from ..corpora.errors import ConversionStats
-from .readers import read_textcat_docs
+from .hf import HFTextCategorizer
+from .partial import PartialTextCategorizer, score_labelled_cats
+from ..corpora.textcat import read_textcat_docs
 
 logger = logging.getLogger("spacy_medllm")
 
@@ -56,3 +63,84 @@ def textcat_jsonl_reader(
     multi_label: bool = False, label_separator: Optional[str] = None, skip_invalid: bool = False, limit: int = 0,
 ) -> Callable[[Language], Iterable[Example]]:
     return _reader("jsonl", path, text_column, label_columns, labels, multi_label, label_separator, skip_invalid, limit)
+
+
+def _score_cats(examples, **kwargs):
+    return Scorer.score_cats(examples, "cats", **kwargs)
+
+
+@registry.scorers("spacy_medllm.hf_textcat_scorer.v1")
+def make_hf_textcat_scorer() -> Callable:
+    """spaCy's ``Scorer.score_cats`` on ``doc.cats``; the component passes labels,
+    multi_label and threshold."""
+    return _score_cats
+
+# ``model`` has no default: it names the checkpoint (hub name or local directory).
+DEFAULT_HF_TEXTCAT_CONFIG = {
+    "label_map": {},
+    "multi_label": None,
+    "threshold": 0.5,
+    "max_length": 512,
+    "stride": 128,
+    "aggregate": "mean",
+    "batch_size": 8,
+    "local_files_only": True,
+    "scorer": {"@scorers": "spacy_medllm.hf_textcat_scorer.v1"},
+}
+
+
+@Language.factory(
+    "medllm_hf_textcat",
+    assigns=["doc.cats"],
+    default_config=DEFAULT_HF_TEXTCAT_CONFIG,
+    default_score_weights={"cats_score": 1.0, "cats_macro_f": None, "cats_micro_f": None},
+)
+def make_hf_textcat(
+    nlp: Language,
+    name: str,
+    model: str,
+    label_map: Dict[str, str],
+    multi_label: Optional[bool],
+    threshold: float,
+    max_length: int,
+    stride: int,
+    aggregate: str,
+    batch_size: int,
+    local_files_only: bool,
+    scorer: Optional[Callable],
+) -> HFTextCategorizer:
+    """``model`` is a checkpoint name or directory; ``label_map`` renames its id2label labels;
+    ``multi_label=None`` follows the checkpoint's ``problem_type``."""
+    return HFTextCategorizer(
+        nlp, name, model=model, label_map=label_map, multi_label=multi_label, threshold=threshold,
+        max_length=max_length, stride=stride, aggregate=aggregate, batch_size=batch_size,
+        local_files_only=local_files_only, scorer=scorer,
+    )
+
+
+@registry.scorers("spacy_medllm.textcat_scorer.v1")
+def make_labelled_textcat_scorer() -> Callable:
+    """``spacy.textcat_scorer.v2`` restricted to docs that have a reference class."""
+    return score_labelled_cats
+
+
+# spaCy's own textcat defaults (model, threshold, score weights); only the scorer differs.
+_TEXTCAT_META = Language.get_factory_meta("textcat")
+DEFAULT_PARTIAL_TEXTCAT_CONFIG = {
+    **{k: v for k, v in _TEXTCAT_META.default_config.items() if k in ("threshold", "model")},
+    "scorer": {"@scorers": "spacy_medllm.textcat_scorer.v1"},
+}
+
+
+@Language.factory(
+    "medllm_textcat",
+    assigns=["doc.cats"],
+    default_config=DEFAULT_PARTIAL_TEXTCAT_CONFIG,
+    default_score_weights=dict(_TEXTCAT_META.default_score_weights),
+)
+def make_partial_textcat(
+    nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]
+) -> PartialTextCategorizer:
+    """Exclusive ``textcat`` that skips notes without a class, for training on a mix of
+    classified notes and entity-only corpora in one pipeline."""
+    return PartialTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple, Union
 
-from spacy.util import registry
 
 
 class GlossaryError(ValueError):
@@ -92,9 +91,3 @@ def _parse_tsv(lines: Iterable[str], path: Path) -> Iterable[Tuple[str, Optional
         if not cols[0].strip():
             raise GlossaryError(f"{path}: line {i}: empty source term")
         yield cols[0], cols[1] if len(cols) == 2 else None
-
-
-@registry.misc("spacy_medllm.Glossary.v1")
-def load_glossary(path: Optional[str] = None) -> Glossary:
-    """A glossary from a TSV/JSON file (or an empty one), for `[initialize.components.*.glossary]`."""
-    return Glossary.from_file(path) if path else Glossary()
