@@ -55,3 +55,50 @@ def test_demo_workflow_end_to_end(tmp_path):
         assert any(word in result.stdout for word in ("absent", "historical", "possible", "hypothetical"))
     finally:
         subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", f"en_{name}"], capture_output=True)
+
+
+def _project_commands():
+    """(command name, argv) of every script line in project.yml, vars filled in."""
+    import re
+    import shlex
+
+    import srsly
+
+    project = srsly.read_yaml(ROOT / "project.yml")
+    values = dict(project["vars"])
+    for _ in range(3):  # vars that use vars
+        values = {k: re.sub(r"\$\{vars\.(\w+)\}", lambda m: str(values[m.group(1)]), str(v)) for k, v in values.items()}
+    for command in project["commands"]:
+        for line in command["script"]:
+            line = re.sub(r"\$\{vars\.(\w+)\}", lambda m: values[m.group(1)], line)
+            yield command["name"], shlex.split(line)
+
+
+def test_every_project_command_resolves():
+    """Each `python -m spacy_medllm.cli X ...` line parses against the real command (names, options,
+    types); each `python -m benchmarks.X` and `python scripts/X` exists; every workflow step is a command."""
+    import typer.main
+
+    from spacy_medllm.cli.app import load_commands
+
+    group = typer.main.get_command(load_commands())
+    checked = 0
+    for name, argv in _project_commands():
+        assert argv[0] == "python", (name, argv[0])
+        if argv[1:3] == ["-m", "spacy_medllm.cli"]:
+            sub = group.get_command(None, argv[3])
+            assert sub is not None, f"{name}: no medllm command {argv[3]!r}"
+            sub.make_context(argv[3], argv[4:])  # raises on an unknown option or a bad value
+            checked += 1
+        elif argv[1] == "-m" and argv[2].startswith("benchmarks."):
+            assert (ROOT / (argv[2].replace(".", "/") + ".py")).is_file(), name
+            checked += 1
+        elif argv[1].startswith("scripts/"):
+            assert (ROOT / argv[1]).is_file(), name
+    assert checked > 30
+    import srsly
+
+    project = srsly.read_yaml(ROOT / "project.yml")
+    names = {c["name"] for c in project["commands"]}
+    for workflow, steps in project["workflows"].items():
+        assert set(steps) <= names, workflow
