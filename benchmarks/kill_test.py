@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import srsly
 from spacy.language import Language
 
 from spacy_medllm.corpora.synthetic_notes import ruler_pipeline, write_notes
@@ -155,9 +156,9 @@ def run_kill_test(n: int, work: Path, *, kills: int = 3, mode: str = "cli", mode
     runner.start(resume=True)
     rc = runner.wait()
     total_seconds = time.perf_counter() - t0
-    records = [json.loads(line) for line in out.read_text(encoding="utf8").splitlines()]
+    records = list(srsly.read_jsonl(out))
     ids = [r["id"] for r in records]
-    reference = {r["id"]: r for r in map(json.loads, ref.read_text(encoding="utf8").splitlines())}
+    reference = {r["id"]: r for r in srsly.read_jsonl(ref)}
     error_ids = [e["id"] for e in map(json.loads, errors.read_text(encoding="utf8").splitlines())]
     expected_bad = {f"bad-{j:04d}.txt" for j in range(bad)}
     checks = {

@@ -13,15 +13,16 @@ import statistics
 import time
 from pathlib import Path
 
+import srsly
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def build_notes(n_notes: int, per_note: int, seed: int):
     root = Path(__file__).resolve().parent.parent
-    clinical = [json.loads(x)["text"] for x in (root / "assets/translation/clinical_sentences.jsonl").open() if x.strip()]
+    clinical = [rec["text"] for rec in srsly.read_jsonl(root / "assets/translation/clinical_sentences.jsonl")]
     sample = []
-    for line in (root / "assets/sample/test.jsonl").open():
-        rec = json.loads(line)
+    for rec in srsly.read_jsonl(root / "assets/sample/test.jsonl"):
         sample += [rec["text"][t["start"]:t["end"]] for t in rec["meta"].get("translations", [])]
     rng = random.Random(seed)
     boiler = rng.sample(clinical, 8)

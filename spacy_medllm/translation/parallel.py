@@ -8,6 +8,8 @@ import random
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from ..corpora.errors import CorpusFormatError
+from ..corpora.jsonl import iter_json_lines
 from .protect import find_protected
 
 Pair = Tuple[str, str]
@@ -25,16 +27,12 @@ def read_aligned(src_path: Path, tgt_path: Path) -> List[Pair]:
 def read_sample_translations(path: Path, target_lang: str = "fr") -> List[Pair]:
     """Sentence translations stored in `meta.translations` ({start, end, <lang>}) of the sample JSONL."""
     pairs = []
-    with Path(path).open(encoding="utf8") as f:
-        for i, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            text = record["text"]
-            for tr in record.get("meta", {}).get("translations", []):
-                if target_lang not in tr or not (0 <= tr["start"] < tr["end"] <= len(text)):
-                    raise ValueError(f"{path}:{i}: translation entry needs start<end within the text and '{target_lang}'")
-                pairs.append((text[tr["start"]:tr["end"]].strip(), tr[target_lang].strip()))
+    for i, record in iter_json_lines(Path(path)):
+        text = record["text"]
+        for tr in record.get("meta", {}).get("translations", []):
+            if target_lang not in tr or not (0 <= tr["start"] < tr["end"] <= len(text)):
+                raise CorpusFormatError(path, i, f"translation entry needs start<end within the text and '{target_lang}'")
+            pairs.append((text[tr["start"]:tr["end"]].strip(), tr[target_lang].strip()))
     return pairs
 
 

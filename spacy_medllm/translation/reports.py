@@ -1,9 +1,10 @@
 """Benchmarks of a translation pipeline: BLEU/chrF vs copying the source, and protected-item survival."""
-import json
 import time
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
+from ..corpora.errors import CorpusFormatError
+from ..corpora.jsonl import iter_json_lines
 from .metrics import corpus_scores
 from .protect import find_protected
 
@@ -101,11 +102,8 @@ def _expected_items(doc, translator) -> List[Tuple[str, str]]:
 
 def read_records(path: Path) -> List[Dict]:
     out = []
-    with Path(path).open(encoding="utf8") as f:
-        for i, line in enumerate(f, 1):
-            if line.strip():
-                rec = json.loads(line)
-                if "text" not in rec and "src" not in rec:
-                    raise ValueError(f"{path}:{i}: expected a 'text' or 'src' field")
-                out.append({"text": rec.get("text", rec.get("src")), "drugs": rec.get("drugs", [])})
+    for i, rec in iter_json_lines(Path(path)):
+        if "text" not in rec and "src" not in rec:
+            raise CorpusFormatError(path, i, "expected a 'text' or 'src' field")
+        out.append({"text": rec.get("text", rec.get("src")), "drugs": rec.get("drugs", [])})
     return out

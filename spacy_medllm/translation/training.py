@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from ..corpora.errors import CorpusFormatError
+from ..corpora.jsonl import iter_json_lines
 from ..files import atomic_write_text
 from .parallel import placeholder
 
@@ -19,13 +21,10 @@ SPECIAL_TOKENS = ["<pad>", "</s>", "<unk>"]
 
 def read_jsonl_pairs(path: Path) -> List[Tuple[str, str]]:
     pairs = []
-    with Path(path).open(encoding="utf8") as f:
-        for i, line in enumerate(f, 1):
-            if line.strip():
-                rec = json.loads(line)
-                if "src" not in rec or "tgt" not in rec:
-                    raise ValueError(f"{path}:{i}: each line needs 'src' and 'tgt'")
-                pairs.append((rec["src"], rec["tgt"]))
+    for i, rec in iter_json_lines(Path(path)):
+        if "src" not in rec or "tgt" not in rec:
+            raise CorpusFormatError(path, i, "each line needs 'src' and 'tgt'")
+        pairs.append((rec["src"], rec["tgt"]))
     return pairs
 
 
