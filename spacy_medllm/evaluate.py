@@ -50,7 +50,10 @@ def evaluate_pipeline(nlp: Language, examples: List[Example], batch_size: int = 
         "scores": {k: v for k, v in scores.items() if not isinstance(v, dict)},
     }
     if "ents_per_type" in scores:
+        from .scoring.overlap import ner_match_scores
+
         result["ents_per_type"] = scores["ents_per_type"]
+        result["ents_match"] = ner_match_scores(examples)  # exact and overlap, per label
         result["ner_confusion"] = ner_confusion(examples)
     if scores.get("assertion_per_type"):
         result["assertion_per_type"] = scores["assertion_per_type"]
