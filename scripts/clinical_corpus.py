@@ -22,6 +22,11 @@ OUT/dev.spacy (sample dev + the first --dev-public-docs BC5CDR dev docs, outside
 OUT/eval/bc5cdr_dev.spacy and OUT/eval/ncbi_test.spacy (fully annotated in the clinical labels,
 outside tokens O: precision is real there) and OUT/stats.json.
 
+With --maccrobat DIR (the output of `medllm maccrobat-corpus`: real case reports in the clinical
+labels), its train.spacy is added to train (x --maccrobat-repeat), its dev.spacy becomes the dev
+split that training selects on (the sample and BC5CDR dev are then left out of it), and a copy
+goes to OUT/eval/maccrobat_dev.spacy.
+
 Usage: python scripts/clinical_corpus.py corpus/sample ../shared/data corpus/clinical
 """
 import argparse
@@ -102,6 +107,9 @@ def main(argv=None) -> None:
     p.add_argument("--dev-public-docs", type=int, default=60, help="BC5CDR dev docs added to the dev split")
     p.add_argument("--missing", default="", type=lambda v: [x for x in v.split(",") if x],
                    help="corpora whose tokens outside an entity are marked missing, not O (comma-separated)")
+    p.add_argument("--maccrobat", type=Path, default=None,
+                   help="folder with MACCROBAT train.spacy/dev.spacy (medllm maccrobat-corpus); its dev becomes the dev split")
+    p.add_argument("--maccrobat-repeat", type=int, default=1, help="copies of each MACCROBAT train report in train")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
 
@@ -119,6 +127,15 @@ def main(argv=None) -> None:
         docs, conv = read_public(args.data_dir, name, "train", nlp, args.sents_per_doc, outside)
         stats["public"][name] = {"train": describe(docs), "outside_tokens": outside, "conversion": conv.summary()}
         train.extend(docs)
+    maccrobat_dev = None
+    if args.maccrobat:
+        paths = [args.maccrobat / f"{split}.spacy" for split in ("train", "dev")]
+        missing = [str(path) for path in paths if not path.exists()]
+        if missing:
+            raise SystemExit(f"{', '.join(missing)}: not found. Run `medllm maccrobat-corpus` first.")
+        mac_train, maccrobat_dev = (list(DocBin().from_disk(path).get_docs(nlp.vocab)) for path in paths)
+        train.extend(doc for _ in range(args.maccrobat_repeat) for doc in mac_train)
+        stats["maccrobat"] = {"train": describe(mac_train), "repeat": args.maccrobat_repeat, "dev": describe(maccrobat_dev)}
     random.Random(args.seed).shuffle(train)
 
     dev = list(sample["dev"])
@@ -132,6 +149,9 @@ def main(argv=None) -> None:
         ncbi_test, _ = read_public(args.data_dir, "ncbi", "test", nlp, args.sents_per_doc, "outside")
         save(ncbi_test, eval_dir / "ncbi_test.spacy")
         stats["public"]["ncbi"]["test"] = describe(ncbi_test)
+    if maccrobat_dev is not None:
+        dev = maccrobat_dev
+        save(maccrobat_dev, eval_dir / "maccrobat_dev.spacy")
     save(train, args.out_dir / "train.spacy")
     save(dev, args.out_dir / "dev.spacy")
     stats["train"], stats["dev"] = describe(train), describe(dev)

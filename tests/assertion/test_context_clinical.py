@@ -84,3 +84,40 @@ def test_presents_with_ends_a_negation(nlp):
     assert out == {"hemiparesis": "present"}
     out = assert_of(nlp, "A man with no hemiparesis.", [("hemiparesis", "PROBLEM")])
     assert out == {"hemiparesis": "absent"}
+
+
+def test_cue_about_the_purpose_of_a_treatment_does_not_negate_it(nlp):
+    out = assert_of(nlp, "She received enoxaparin as DVT prophylaxis.", [("enoxaparin", "TREATMENT"), ("DVT", "PROBLEM")])
+    assert out == {"enoxaparin": "present", "DVT": "absent"}
+
+
+def test_response_to_a_treatment_ends_the_negation(nlp):
+    out = assert_of(nlp, "CML with no hematological response to chemotherapy.",
+                    [("hematological response", "PROBLEM"), ("chemotherapy", "TREATMENT")])
+    assert out == {"hematological response": "absent", "chemotherapy": "present"}
+    assert assert_of(nlp, "There was no response to chemotherapy.", [("chemotherapy", "TREATMENT")]) == {"chemotherapy": "present"}
+    # without "response to" the treatment is negated as before
+    assert assert_of(nlp, "There was no chemotherapy.", [("chemotherapy", "TREATMENT")]) == {"chemotherapy": "absent"}
+
+
+def test_scope_stops_at_during_and_short_free(nlp):
+    out = assert_of(nlp, "She had no fever during chemotherapy.", [("fever", "PROBLEM"), ("chemotherapy", "TREATMENT")])
+    assert out == {"fever": "absent", "chemotherapy": "present"}
+    out = assert_of(nlp, "Steroids were weaned over six weeks and he remained seizure free.",
+                    [("Steroids", "TREATMENT"), ("seizure", "PROBLEM")])
+    assert out == {"Steroids": "present", "seizure": "absent"}
+
+
+def test_noun_decline_and_data_not_shown_are_not_negations(nlp):
+    out = assert_of(nlp, "Transfusion was followed by a rapid decline of platelets.", [("Transfusion", "TREATMENT")])
+    assert out == {"Transfusion": "present"}
+    out = assert_of(nlp, "A patient (not shown) treated with erlotinib.", [("erlotinib", "TREATMENT")])
+    assert out == {"erlotinib": "present"}
+    assert assert_of(nlp, "Erlotinib was not given.", [("Erlotinib", "TREATMENT")]) == {"Erlotinib": "absent"}
+
+
+def test_not_consistent_with_negates(nlp):
+    out = assert_of(nlp, "Symptoms were not consistent with aortic dissection.", [("aortic dissection", "PROBLEM")])
+    assert out == {"aortic dissection": "absent"}
+    out = assert_of(nlp, "The findings were consistent with aortic dissection.", [("aortic dissection", "PROBLEM")])
+    assert out == {"aortic dissection": "present"}

@@ -1,0 +1,42 @@
+"""scripts/clinical_corpus.py --maccrobat: case reports added to train, their dev becomes the dev split."""
+import spacy
+from spacy.tokens import DocBin
+
+from spacy_medllm.corpora.maccrobat import build_corpus
+from tests.test_clinical_corpus import _docs, _layout, _run
+
+
+def _reports(folder, n):
+    folder.mkdir()
+    for i in range(n):
+        text = f"Report {i}: no fever; CT was normal.\n"
+        (folder / f"r{i}.txt").write_text(text, encoding="utf8")
+        (folder / f"r{i}.ann").write_text(
+            f"T1\tSign_symptom 13 18\tfever\nT2\tDiagnostic_procedure 20 22\tCT\nE1\tSign_symptom:T1 \nA1\tPOLARITY E1 NEG\n",
+            encoding="utf8")
+
+
+def test_maccrobat_reports_join_train_and_replace_dev(tmp_path):
+    sample, data = _layout(tmp_path)
+    _reports(tmp_path / "brat", 5)
+    result = build_corpus(tmp_path / "brat", tmp_path / "mac", n_dev=2, seed=0)
+    assert result["train"]["docs"] == 3 and result["dev"]["docs"] == 2
+    out = tmp_path / "out"
+    _run(sample, data, out, "--sources", "", "--sample-repeat", "1", "--maccrobat", str(tmp_path / "mac"),
+         "--maccrobat-repeat", "2")
+    train, dev = _docs(out / "train.spacy"), _docs(out / "dev.spacy")
+    assert len(train) == 1 + 3 * 2  # the sample note, MACCROBAT train twice
+    assert sorted(d.user_data["id"] for d in dev) == result["dev_ids"]  # selection on MACCROBAT dev only
+    assert {(e.text, e.label_) for d in dev for e in d.ents} == {("fever", "PROBLEM"), ("CT", "TEST")}
+    assert [s.label_ for s in dev[0].spans["assertion"]] == ["absent", "present"]
+    assert len(_docs(out / "eval" / "maccrobat_dev.spacy")) == 2
+    # no MACCROBAT report is in both splits
+    assert not {d.user_data["id"] for d in train if "id" in d.user_data} & set(result["dev_ids"])
+
+
+def test_without_maccrobat_the_dev_split_is_unchanged(tmp_path):
+    sample, data = _layout(tmp_path)
+    out = tmp_path / "out"
+    _run(sample, data, out, "--sources", "")
+    assert len(_docs(out / "dev.spacy")) == 1
+    assert not (out / "eval" / "maccrobat_dev.spacy").exists()
