@@ -9,6 +9,10 @@ are the gold ones, so overlap matching gives the same numbers).
 Usage: python -m benchmarks.maccrobat_assertion [--dev corpus/maccrobat/dev.spacy]
        [--brat ../shared/data/maccrobat/brat] [--output benchmarks/results/maccrobat_assertion.json]
 If --dev does not exist it is built from --brat (the same seeded split as `medllm maccrobat-corpus`).
+
+--ablation NEGEX_TSV: medllm_context with each rule change of docs/assertion_rules.md left out
+(the rules whose metadata.change is that tag; "C1-excl" puts the TEST exclusion back), scored on
+MACCROBAT dev and on NegEx rows; writes benchmarks/results/maccrobat_assertion_ablation.json.
 """
 from __future__ import annotations
 
@@ -60,8 +64,35 @@ def run_medspacy(refs):
     return out
 
 
-def summarize(scores: dict) -> dict:
-    return {label: {cat: round(s["f"], 4) for cat, s in cats.items()} for label, cats in scores["exact"].items()}
+CHANGES = ("C1-excl", "C1b", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10")
+
+
+def rules_without(change: str) -> list:
+    from spacy_medllm.assertion.context import default_rules
+
+    rules = [dict(r) for r in default_rules() if (r.get("metadata") or {}).get("change") != change]
+    if change == "C1-excl":
+        for r in rules:
+            if r.get("excluded_types") == ["TEST"]:
+                r.pop("excluded_types")
+    return rules
+
+
+def ablation(refs, negex: Path) -> dict:
+    from spacy_medllm.assertion.evaluate import evaluate_negex
+
+    out = {}
+    for change in ("none",) + CHANGES:
+        nlp = spacy.blank("en")
+        ctx = nlp.add_pipe("medllm_context", config={"use_default_rules": False})
+        ctx.add_rules(rules_without(change))
+        preds = [ctx(ref.copy()) for ref in refs]
+        scores = assertion_match_scores([Example(p_, r) for p_, r in zip(preds, refs)], modes=("exact",))["exact"]
+        row = {label: round(c["absent"]["f"], 3) for label, c in scores.items()}
+        row["negex_dev_negated_f"] = round(evaluate_negex(nlp, negex, progress=False)["negated"]["f"], 3)
+        out["all rules" if change == "none" else f"without {change}"] = row
+        print(change, row, flush=True)
+    return out
 
 
 def main(argv=None) -> dict:
@@ -70,9 +101,17 @@ def main(argv=None) -> dict:
     p.add_argument("--brat", type=Path, default=Path("../shared/data/maccrobat/brat"))
     p.add_argument("--output", type=Path, default=Path("benchmarks/results/maccrobat_assertion.json"))
     p.add_argument("--systems", default="medllm_context,medspacy_context")
+    p.add_argument("--ablation", type=Path, default=None, metavar="NEGEX_TSV",
+                   help="leave out each rule change in turn; negated F1 on MACCROBAT dev and on these NegEx rows")
     args = p.parse_args(argv)
     nlp = spacy.blank("en")
     refs = load_dev(args.dev, args.brat, nlp)
+    if args.ablation:
+        result = {"data": str(args.dev), "negex": str(args.ablation), "negated_f1": ablation(refs, args.ablation)}
+        output = args.output.with_name("maccrobat_assertion_ablation.json")
+        atomic_write_text(output, srsly.json_dumps(result, indent=2) + "\n")
+        print(f"Wrote {output}")
+        return result
     runners = {"medllm_context": run_medllm, "medspacy_context": run_medspacy}
     result = {"data": str(args.dev), "docs": len(refs), "entities": sum(len(d.ents) for d in refs), "systems": {}}
     for name in args.systems.split(","):

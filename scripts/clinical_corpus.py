@@ -107,7 +107,7 @@ def main(argv=None) -> None:
     p.add_argument("--dev-public-docs", type=int, default=60, help="BC5CDR dev docs added to the dev split")
     p.add_argument("--missing", default="", type=lambda v: [x for x in v.split(",") if x],
                    help="corpora whose tokens outside an entity are marked missing, not O (comma-separated)")
-    p.add_argument("--maccrobat", type=Path, default=None,
+    p.add_argument("--maccrobat", type=lambda v: Path(v) if v else None, default=None,
                    help="folder with MACCROBAT train.spacy/dev.spacy (medllm maccrobat-corpus); its dev becomes the dev split")
     p.add_argument("--maccrobat-repeat", type=int, default=1, help="copies of each MACCROBAT train report in train")
     p.add_argument("--seed", type=int, default=0)

@@ -37,6 +37,6 @@ def test_maccrobat_reports_join_train_and_replace_dev(tmp_path):
 def test_without_maccrobat_the_dev_split_is_unchanged(tmp_path):
     sample, data = _layout(tmp_path)
     out = tmp_path / "out"
-    _run(sample, data, out, "--sources", "")
+    _run(sample, data, out, "--sources", "", "--maccrobat", "")  # project.yml passes "" when off
     assert len(_docs(out / "dev.spacy")) == 1
     assert not (out / "eval" / "maccrobat_dev.spacy").exists()
