@@ -1,9 +1,38 @@
 """scripts/clinical_corpus.py --maccrobat: case reports added to train, their dev becomes the dev split."""
+import importlib.util
+from pathlib import Path
+
 import spacy
 from spacy.tokens import DocBin
 
 from spacy_medllm.corpora.maccrobat import build_corpus
-from tests.test_clinical_corpus import _docs, _layout, _run
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "clinical_corpus.py"
+
+
+def _layout(tmp_path):
+    """A one-note sample corpus (train and dev); no public corpora (--sources "")."""
+    nlp = spacy.blank("en")
+    sample = tmp_path / "sample"
+    sample.mkdir()
+    for split in ("train", "dev"):
+        doc = nlp("Patient denies chest pain.")
+        doc.ents = [doc.char_span(15, 25, label="PROBLEM")]
+        db = DocBin(store_user_data=True)
+        db.add(doc)
+        db.to_disk(sample / f"{split}.spacy")
+    return sample, tmp_path / "no-public-data"
+
+
+def _run(sample, data, out, *args):
+    spec = importlib.util.spec_from_file_location("clinical_corpus", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main([str(sample), str(data), str(out), *args])
+
+
+def _docs(path):
+    return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
 
 
 def _reports(folder, n):
