@@ -205,10 +205,12 @@ def brat_to_doc(
     spans = [s for s, _ in candidates]
     ents = filter_spans(spans)
     kept = {(s.start, s.end) for s in ents}
-    dropped = Counter(s.label_ for s in spans if (s.start, s.end) not in kept)
-    # identical spans (same offsets, two types mapping to one label) collapse into one entity
-    for label, n in dropped.items():
-        stats.skip(f"overlapping or nested, not the longest ({label}; kept in doc.spans['sc'])", n)
+    dropped = Counter((s.start, s.end, s.label_) for s in spans) - Counter((s.start, s.end, s.label_) for s in ents)
+    for (start, end, label), n in dropped.items():
+        if (start, end) in kept:  # e.g. Sign_symptom and Disease_disorder on the same words: one entity
+            stats.skip(f"same tokens as another mention ({label}; kept in doc.spans['sc'])", n)
+        else:
+            stats.skip(f"overlapping or nested, not the longest ({label}; kept in doc.spans['sc'])", n)
     doc.ents = ents
     if len(ents) < len(spans):
         doc.spans[ALL_SPANS_KEY] = spans

@@ -121,3 +121,10 @@ def test_not_consistent_with_negates(nlp):
     assert out == {"aortic dissection": "absent"}
     out = assert_of(nlp, "The findings were consistent with aortic dissection.", [("aortic dissection", "PROBLEM")])
     assert out == {"aortic dissection": "present"}
+
+
+def test_resolved_as_a_list_status_keeps_the_history(nlp):
+    # "history of X, resolved" (a problem-list status) stays historical; "X resolved" (narrative) is absent
+    out = assert_of(nlp, "Remote history of hypertension, resolved.", [("hypertension", "PROBLEM")])
+    assert out == {"hypertension": "historical"}
+    assert assert_of(nlp, "Her hypertension resolved.", [("hypertension", "PROBLEM")]) == {"hypertension": "absent"}

@@ -41,6 +41,7 @@ def report(tmp_path) -> Path:
         f"T8\tSign_symptom {fever[0]} {fever[1]};{cough[0]} {cough[1]}\tfever cough",
         t_line("T9", "History", t, "no fever, severe chest pain or cough"),
         t_line("T10", "Lab_value", t, "mass"),
+        t_line("T11", "Sign_symptom", t, "mass"),  # same tokens as T6, no polarity: one entity, still possible
         "E1\tSign_symptom:T1 ",
         "E2\tSign_symptom:T2 ",
         "E3\tSign_symptom:T4 ",
@@ -75,11 +76,12 @@ def test_labels_assertions_and_counts(report):
     assert d["skipped"]["overlapping or nested, not the longest (PROBLEM; kept in doc.spans['sc'])"] == 1
     assert d["skipped"]["type not mapped (History)"] == 1
     assert d["skipped"]["type not mapped (Lab_value)"] == 1
+    assert d["skipped"]["same tokens as another mention (PROBLEM; kept in doc.spans['sc'])"] == 1
     assert d["unicode_spaces_replaced"] == 1
     assert d["kept_inside_wrapper"] == {"PROBLEM": 3}
     assert d["entities_per_label"] == {"PROBLEM": 4, "TEST": 1, "TREATMENT": 1}
     assert d["assertions_per_label"]["PROBLEM"] == {"absent": 3, "possible": 1}
-    assert d["mapped_source_types"]["Sign_symptom"] == 5
+    assert d["mapped_source_types"]["Sign_symptom"] == 6
 
 
 def test_unicode_space_becomes_token_boundary():
