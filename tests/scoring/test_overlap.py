@@ -58,3 +58,17 @@ def test_assertion_scores_per_entity_label():
     assert scores["overlap"]["PROBLEM"]["absent"]["p"] == pytest.approx(0.5)
     assert scores["overlap"]["PROBLEM"]["absent"]["r"] == pytest.approx(1.0)
     assert scores["overlap"]["TREATMENT"]["absent"] == {"p": 0.0, "r": 0.0, "f": 0.0, "support": 1}
+
+
+def test_exact_mode_agrees_with_spacy_scorer():
+    from spacy.scorer import Scorer
+
+    nlp = spacy.blank("en")
+    gold = doc_with(nlp, [("severe chest pain", "PROBLEM"), ("fever", "PROBLEM"), ("CT scan", "TEST"), ("aspirin", "TREATMENT")])
+    pred = doc_with(nlp, [("chest pain", "PROBLEM"), ("fever", "PROBLEM"), ("CT scan", "TEST"), ("given", "TREATMENT")])
+    examples = [Example(pred, gold)]
+    ours = ner_match_scores(examples)["exact"]
+    theirs = Scorer.score_spans(examples, "ents")
+    assert ours["f"] == pytest.approx(theirs["ents_f"])
+    for label, s in theirs["ents_per_type"].items():
+        assert ours["per_type"][label]["f"] == pytest.approx(s["f"])
