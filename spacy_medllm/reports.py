@@ -1,5 +1,5 @@
 """Evaluation reports of ``medllm evaluate``: a self-contained HTML page and PNG pictures of the
-scores (the numbers themselves: scoring.py)."""
+scores (the numbers themselves: the scoring subpackage)."""
 from __future__ import annotations
 
 import base64

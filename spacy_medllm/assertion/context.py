@@ -25,10 +25,11 @@ from .sections import token_sections
 from .sentences import ensure_sentences
 
 # Cue categories that end only one kind of scope: "secondary to" ends a negation ("no fever
-# secondary to X") but not an uncertainty ("likely secondary to X"); "presents with" ends a history.
+# secondary to X") but not an uncertainty ("likely secondary to X"); "presents with" (CLAUSE_TERMINATE)
+# ends both a history and a negation ("no past history, presents with X").
 DEFAULT_TERMINATING_TYPES = {
-    "NEGATED_EXISTENCE": ["NEGATION_TERMINATE"],
-    "HISTORICAL": ["HISTORICAL_TERMINATE"],
+    "NEGATED_EXISTENCE": ["NEGATION_TERMINATE", "CLAUSE_TERMINATE"],
+    "HISTORICAL": ["HISTORICAL_TERMINATE", "CLAUSE_TERMINATE"],
 }
 DEFAULT_SECTION_MAP = {
     "family_history": "family",

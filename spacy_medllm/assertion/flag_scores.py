@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from ..corpora.errors import ConversionStats
 from ..corpora.readers import read_docs
+from ..scoring.overlap import assertion_match_scores
 from .schema import span_flags
 from .scoring import prf, score_assertion
 
@@ -85,7 +86,9 @@ def evaluate_corpus(
     refs = [doc for doc in read_docs(path, fmt, nlp, stats, **options) if "assertion" in doc.spans]
     preds = predict_given_entities(nlp, refs, batch_size, progress)
     result: Dict[str, object] = {"docs": len(refs), "skipped": dict(stats.skipped)}
-    result.update(score_assertion([Example(p, r) for p, r in zip(preds, refs)]))
+    examples = [Example(p, r) for p, r in zip(preds, refs)]
+    result.update(score_assertion(examples))
+    result["per_entity_label"] = assertion_match_scores(examples)  # exact and overlap matching
     return result
 
 
@@ -103,4 +106,13 @@ def format_table(result: Dict[str, object], flags: Optional[Iterable[str]] = Non
         for label, s in per_type.items():
             lines.append(f"{label:<14}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}")
         lines.append(f"accuracy {cats['assertion_acc']:.3f}   macro F1 {cats['assertion_macro_f']:.3f}")
+    by_label = result.get("per_entity_label")
+    if by_label:
+        lines.append("")
+        lines.append(f"{'entity':<12}{'category':<10}" + "".join(f"{m + ' F1':>12}" for m in by_label) + f"{'support':>9}")
+        first = next(iter(by_label.values()))
+        for label, cats in first.items():
+            for cat, s in cats.items():
+                row = "".join(f"{by_label[m][label][cat]['f']:>12.3f}" for m in by_label)
+                lines.append(f"{label:<12}{cat:<10}{row}{s['support']:>9}")
     return "\n".join(lines)

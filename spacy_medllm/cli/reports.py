@@ -47,8 +47,10 @@ def evaluate_cli(
             typer.echo(f"wrote {path}")
     s = result["scores"]
     typer.echo(f"{data}: ents P {s.get('ents_p', 0):.4f} R {s.get('ents_r', 0):.4f} F {s.get('ents_f', 0):.4f}")
-    for label, v in sorted((result.get("ents_per_type") or {}).items()):
-        typer.echo(f"  {label:<20} P {v['p']:.4f} R {v['r']:.4f} F {v['f']:.4f}")
+    if result.get("ents_match"):
+        from ..scoring.overlap import format_match_table
+
+        typer.echo(format_match_table(result["ents_match"]))
     if s.get("assertion_acc") is not None:
         typer.echo(f"assertion accuracy {s['assertion_acc']:.4f} (on the entities the pipeline found)")
     textcat = result.get("textcat")

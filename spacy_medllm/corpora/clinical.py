@@ -22,13 +22,18 @@ OUT/dev.spacy (sample dev + the first --dev-public-docs BC5CDR dev docs, outside
 OUT/eval/bc5cdr_dev.spacy and OUT/eval/ncbi_test.spacy (fully annotated in the clinical labels,
 outside tokens O: precision is real there) and OUT/stats.json.
 
+With --maccrobat DIR (the output of `medllm corpus maccrobat`: real case reports in the clinical
+labels), its train.spacy is added to train (x --maccrobat-repeat), its dev.spacy becomes the dev
+split that training selects on (the sample and BC5CDR dev are then left out of it), and a copy
+goes to OUT/eval/maccrobat_dev.spacy.
+
 Usage: medllm corpus clinical ../shared/data corpus/clinical --sample-dir corpus/sample
 """
 import json
 import random
 from collections import Counter
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 import spacy
 from spacy.tokens import Doc, DocBin, Span
@@ -92,7 +97,7 @@ def describe(docs) -> dict:
 def build_clinical_corpus(
     sample_dir: Path, data_dir: Path, out_dir: Path, *, sources: Sequence[str] = ("bc5cdr", "ncbi"),
     sample_repeat: int = 3, sents_per_doc: int = 10, dev_public_docs: int = 60, missing: Sequence[str] = (),
-    seed: int = 0,
+    maccrobat: Optional[Path] = None, maccrobat_repeat: int = 1, seed: int = 0,
 ) -> dict:
     """Write OUT/train.spacy, OUT/dev.spacy, OUT/eval/*.spacy and OUT/stats.json; return the stats."""
     sample_dir, data_dir, out_dir = Path(sample_dir), Path(data_dir), Path(out_dir)
@@ -110,6 +115,15 @@ def build_clinical_corpus(
         docs, conv = read_public(data_dir, name, "train", nlp, sents_per_doc, outside)
         stats["public"][name] = {"train": describe(docs), "outside_tokens": outside, "conversion": conv.summary()}
         train.extend(docs)
+    maccrobat_dev = None
+    if maccrobat:
+        paths = [Path(maccrobat) / f"{split}.spacy" for split in ("train", "dev")]
+        absent = [str(path) for path in paths if not path.exists()]
+        if absent:
+            raise ClinicalCorpusError(f"{', '.join(absent)}: not found. Run `medllm corpus maccrobat` first.")
+        mac_train, maccrobat_dev = (list(DocBin().from_disk(path).get_docs(nlp.vocab)) for path in paths)
+        train.extend(doc for _ in range(maccrobat_repeat) for doc in mac_train)
+        stats["maccrobat"] = {"train": describe(mac_train), "repeat": maccrobat_repeat, "dev": describe(maccrobat_dev)}
     random.Random(seed).shuffle(train)
 
     dev = list(sample["dev"])
@@ -123,6 +137,9 @@ def build_clinical_corpus(
         ncbi_test, _ = read_public(data_dir, "ncbi", "test", nlp, sents_per_doc, "outside")
         save(ncbi_test, eval_dir / "ncbi_test.spacy")
         stats["public"]["ncbi"]["test"] = describe(ncbi_test)
+    if maccrobat_dev is not None:
+        dev = maccrobat_dev
+        save(maccrobat_dev, eval_dir / "maccrobat_dev.spacy")
     save(train, out_dir / "train.spacy")
     save(dev, out_dir / "dev.spacy")
     stats["train"], stats["dev"] = describe(train), describe(dev)

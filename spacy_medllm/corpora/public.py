@@ -15,6 +15,8 @@ LAYOUTS: Dict[str, Dict[str, str]] = {
     "bc5cdr": {"train": "bc5cdr/BC5CDR-IOB/train.tsv", "dev": "bc5cdr/BC5CDR-IOB/devel.tsv", "test": "bc5cdr/BC5CDR-IOB/test.tsv"},
     "bc5cdr_chem": {"train": "bc5cdr/BC5CDR-chem-IOB/train.tsv", "dev": "bc5cdr/BC5CDR-chem-IOB/devel.tsv", "test": "bc5cdr/BC5CDR-chem-IOB/test.tsv"},
     "bc5cdr_disease": {"train": "bc5cdr/BC5CDR-disease-IOB/train.tsv", "dev": "bc5cdr/BC5CDR-disease-IOB/devel.tsv", "test": "bc5cdr/BC5CDR-disease-IOB/test.tsv"},
+    # BRAT case reports (``medllm corpus maccrobat`` splits them by report).
+    "maccrobat": {"brat": "maccrobat/brat"},
     # Not NER corpora: read by the assertion data and the classification splits.
     "bioscope": {"abstracts": "bioscope/abstracts.xml", "full_papers": "bioscope/full_papers.xml"},
     "mtsamples": {"all": "mtsamples/mtsamples.csv"},

@@ -1,5 +1,5 @@
 """Scores of a trained pipeline on a gold corpus: spaCy's Scorer for the numbers, plus a token-level
-NER confusion matrix and the classification metrics of the benchmarks (reports.py draws them)."""
+NER confusion matrix and the classification metrics of the benchmarks (spacy_medllm/reports.py draws them)."""
 from __future__ import annotations
 
 import time
@@ -8,6 +8,8 @@ from typing import Dict, Iterable, List, Optional
 
 from spacy.language import Language
 from spacy.training import Example
+
+from .overlap import ner_match_scores
 
 
 def ner_confusion(examples: Iterable[Example]) -> Dict[str, Dict[str, int]]:
@@ -45,6 +47,7 @@ def evaluate_pipeline(nlp: Language, examples: List[Example], batch_size: int = 
     }
     if "ents_per_type" in scores:
         result["ents_per_type"] = scores["ents_per_type"]
+        result["ents_match"] = ner_match_scores(examples)  # exact and overlap, per label
         result["ner_confusion"] = ner_confusion(examples)
     if scores.get("assertion_per_type"):
         result["assertion_per_type"] = scores["assertion_per_type"]
@@ -59,10 +62,11 @@ def textcat_report(examples: List[Example]) -> Optional[dict]:
     like the classification benchmarks (exclusive: top label; multi-label: threshold 0.5)."""
     import numpy as np
 
-    from .textcat.metrics import classification_scores
+    from ..textcat.metrics import classification_scores
 
     gold_docs = [eg.reference for eg in examples if eg.reference.cats]
-    if not gold_docs:
+    # No gold classes, or a pipeline without a classifier: nothing to report.
+    if not gold_docs or not any(eg.predicted.cats for eg in examples):
         return None
     labels = sorted({label for doc in gold_docs for label in doc.cats})
     exclusive = all(sum(v >= 0.5 for v in doc.cats.values()) == 1 for doc in gold_docs)
