@@ -113,7 +113,7 @@ def record_rows(note_id, record: Optional[dict], problem, level: str, entity_tex
 
 def annotate_partition(batches: Iterator, *, model: str, code: Optional[str], threads: Optional[int], id_col: str,
                        level: str, batch_size: int, max_chars: int, entity_text: bool, decode_bytes: bool,
-                       text_nulls: bool, columns: List[str], counters=None) -> Iterator:
+                       columns: List[str], counters=None) -> Iterator:
     """The function `mapInPandas` runs on each partition: pandas batches in, pandas batches out."""
     import pandas as pd
 
@@ -121,9 +121,8 @@ def annotate_partition(batches: Iterator, *, model: str, code: Optional[str], th
     nlp = worker_pipeline(model, code)
     for pdf in batches:
         ids = [None if v is None or v != v else str(v) for v in pdf[id_col]]
-        texts = pdf[TEXT].tolist()
-        if text_nulls:  # a null of a string/binary column: pandas may hand it over as NaN
-            texts = [None if isinstance(v, float) and v != v else v for v in texts]
+        # a Spark null may reach pandas as None, NaN or pd.NA, depending on the column type
+        texts = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in pdf[TEXT].tolist()]
         results = annotate_values(nlp, texts, max_chars=max_chars, batch_size=batch_size,
                                   entity_text=entity_text, decode_bytes=decode_bytes, source="spark")
         rows = []
@@ -161,7 +160,7 @@ def annotate_spark(
     decoded as `medllm annotate` decodes files. `counters`: a `RunCounters` for the summary.
     """
     from pyspark.sql import functions as F
-    from pyspark.sql.types import BinaryType, StringType
+    from pyspark.sql.types import BinaryType
 
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
@@ -170,12 +169,10 @@ def annotate_spark(
             raise KeyError(f"no {what} column {name!r} in the DataFrame (columns: {', '.join(df.columns)})")
     if batch_size < 1 or max_chars < 1:
         raise ValueError("batch_size and max_chars must be positive")
-    text_type = df.schema[text_col].dataType
-    decode_bytes = isinstance(text_type, BinaryType)
+    decode_bytes = isinstance(df.schema[text_col].dataType, BinaryType)
     schema = output_schema(level, id_col, entity_text)
     fn = functools.partial(annotate_partition, model=model, code=code, threads=threads, id_col=id_col, level=level,
                            batch_size=batch_size, max_chars=max_chars, entity_text=entity_text,
-                           decode_bytes=decode_bytes,
-                           text_nulls=isinstance(text_type, (BinaryType, StringType)), columns=schema.names, counters=counters)
+                           decode_bytes=decode_bytes, columns=schema.names, counters=counters)
     source = df.select(F.col(id_col).cast("string").alias(id_col), F.col(text_col).alias(TEXT))
     return source.mapInPandas(fn, schema)
