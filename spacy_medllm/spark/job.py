@@ -50,16 +50,30 @@ def read_input(spark, path: str, fmt: str, text_col: str, id_col: str):
         elif fmt == "jsonl":
             df = spark.read.json(path)
         else:
-            root = qualified.toString().rstrip("/") + "/"
-            df = (spark.read.format("binaryFile").option("pathGlobFilter", "*.txt")
-                  .option("recursiveFileLookup", "true").load(path)
-                  .select(F.expr(f"substring(path, {len(root) + 1})").alias(id_col), F.col("content").alias(text_col)))
+            df = read_text_folder(spark, path, qualified.toUri().getPath(), text_col, id_col)
     except AnalysisException as err:
         raise JobError(f"{path}: cannot read it as {fmt} ({type(err).__name__})")
     for name, what in ((text_col, "--text-column"), (id_col, "--id-column")):
         if name not in df.columns:
             raise JobError(f"{path}: no column {name!r} ({what}); columns: {', '.join(df.columns) or 'none'}")
     return df
+
+
+def read_text_folder(spark, path: str, root: str, text_col: str, id_col: str):
+    """Every .txt file under `path` as (id, bytes). Spark's scan skips empty files, which must still
+    become `empty-text` rows: the file index's listing (`inputFiles`) brings them back."""
+    from urllib.parse import urlparse
+
+    from pyspark.sql import functions as F
+
+    files = (spark.read.format("binaryFile").option("pathGlobFilter", "*.txt")
+             .option("recursiveFileLookup", "true").load(path))
+    scanned = files.select(F.expr("parse_url(path, 'PATH')").alias("_path"), "content")
+    listed = spark.createDataFrame([(urlparse(p).path,) for p in files.inputFiles()], "_path string")
+    start = len(root.rstrip("/")) + 2  # 1-based, after "ROOT/"
+    return listed.join(scanned, "_path", "left").select(
+        F.expr(f"substring(_path, {start})").alias(id_col),
+        F.coalesce(F.col("content"), F.lit(bytearray())).alias(text_col))
 
 
 def check_unique_ids(df, id_col: str) -> None:

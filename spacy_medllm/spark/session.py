@@ -38,7 +38,9 @@ def get_session(master: Optional[str] = None, conf: Optional[Dict[str, str]] = N
     builder = SparkSession.builder.appName(app_name)
     if master:
         builder = builder.master(master)
-    settings = {"spark.sql.execution.arrow.pyspark.enabled": "true", "spark.ui.showConsoleProgress": "false"}
+    settings = {"spark.sql.execution.arrow.pyspark.enabled": "true", "spark.ui.showConsoleProgress": "false",
+                # workers forked with spaCy/torch already imported (see daemon.py)
+                "spark.python.daemon.module": "spacy_medllm.spark.daemon"}
     if (master or "local").startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
         # Local workers must run this interpreter (its venv has spaCy), not whatever `python3` is on
         # PATH; pyspark reads only the environment variable for that.

@@ -28,7 +28,7 @@ MAX_CHARS = 200
 
 
 def cli(*args):
-    from spacy_medllm.cli import spark as _s  # noqa: F401  (registers the command)
+    from spacy_medllm.cli import annotate as _a, spark as _s  # noqa: F401  (register the commands)
     from spacy_medllm.cli.app import app
 
     return CliRunner().invoke(app, [str(a) for a in args])
@@ -96,6 +96,8 @@ def test_text_column_that_is_not_a_string_gives_error_rows(spark, clinical_model
     rows = sorted(annotate_spark(df, str(clinical_model_dir), code=SUPPORT).collect(), key=lambda r: r["id"])
     assert [r["id"] for r in rows] == ["1", "2"]  # ids become strings
     assert [r["error"]["kind"] for r in rows] == ["not-a-string", "missing-text"]
+    no_id = annotate_spark(notes_df(spark, [(None, "chest pain")]), str(clinical_model_dir), code=SUPPORT).collect()
+    assert [(r["id"], r["error"]["kind"], r["entities"]) for r in no_id] == [(None, "bad-id", None)]
     with pytest.raises(KeyError, match="no text column 'body'"):
         annotate_spark(df, str(clinical_model_dir), text_col="body")
 

@@ -10,6 +10,7 @@ import functools
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from ...annotate.notes import NoteProblem
 from ...annotate.pipe import annotate_values
 from ...annotate.records import FLAGS
 from ..schema import LEVELS, output_schema
@@ -123,8 +124,12 @@ def annotate_partition(batches: Iterator, *, model: str, code: Optional[str], th
         ids = [None if v is None or v != v else str(v) for v in pdf[id_col]]
         # a Spark null may reach pandas as None, NaN or pd.NA, depending on the column type
         texts = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in pdf[TEXT].tolist()]
+        # a row without an id cannot be found again by --resume: recorded as bad-id, not annotated
+        texts = [None if note_id is None else text for note_id, text in zip(ids, texts)]
         results = annotate_values(nlp, texts, max_chars=max_chars, batch_size=batch_size,
                                   entity_text=entity_text, decode_bytes=decode_bytes, source="spark")
+        results = [(None, NoteProblem("bad-id", "id is missing")) if note_id is None else result
+                   for note_id, result in zip(ids, results)]
         rows = []
         for note_id, (record, problem) in zip(ids, results):
             rows.extend(dict(row, **{id_col: note_id}) for row in record_rows(note_id, record, problem, level, entity_text))
