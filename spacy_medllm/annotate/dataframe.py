@@ -5,9 +5,8 @@ from typing import Optional
 
 from spacy.language import Language
 
-from .notes import Note, NoteProblem, check_text
-from .pipe import safe_pipe
-from .records import FLAGS, doc_record, record_entities
+from .pipe import annotate_values
+from .records import FLAGS, record_entities
 
 LEVELS = ("entity", "note")
 
@@ -41,28 +40,13 @@ def annotate_dataframe(
         raise KeyError(f"no column {text_column!r} in the DataFrame")
     if id_column is not None and id_column not in df.columns:
         raise KeyError(f"no column {id_column!r} in the DataFrame")
-    nlp.max_length = max(nlp.max_length, max_chars + 1)
     ids = list(df[id_column]) if id_column else list(df.index)
-    results = [None] * len(df)
-    errors = {}
-
-    def notes():
-        for pos, value in enumerate(df[text_column]):
-            try:
-                text = check_text(value, max_chars)
-            except NoteProblem as err:
-                errors[pos] = err.reason
-                continue
-            yield Note(str(pos), text, "dataframe", row=pos)
-
-    def failed(note, err):
-        errors[int(note.id)] = f"the pipeline raised {type(err).__name__}"
-
-    for note, doc in safe_pipe(nlp, notes(), batch_size=batch_size, n_process=n_process, on_failure=failed):
-        results[int(note.id)] = doc_record(doc, note, entity_text=entity_text, spans_key=spans_key)
+    results = annotate_values(nlp, df[text_column], max_chars=max_chars, batch_size=batch_size, n_process=n_process,
+                              entity_text=entity_text, spans_key=spans_key)
+    errors = {pos: problem.reason for pos, (_, problem) in enumerate(results) if problem is not None}
     id_name = id_column or "id"
     rows = []
-    for pos, record in enumerate(results):
+    for pos, (record, _) in enumerate(results):
         error = errors.get(pos)
         if level == "note":
             row = {id_name: ids[pos], "error": error}

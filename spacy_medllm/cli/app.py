@@ -18,6 +18,7 @@ def load_commands() -> typer.Typer:
         convert,
         corpus,
         reports,
+        spark,
         synthetic,
         textcat,
         translate,
