@@ -2,13 +2,15 @@
 from typing import Callable, Dict, Optional
 
 import spacy.pipeline.textcat  # noqa: F401 -- registers "textcat", whose defaults medllm_textcat reuses
+import spacy.pipeline.textcat_multilabel  # noqa: F401 -- likewise for medllm_textcat_multilabel
 from spacy.language import Language
 from spacy.scorer import Scorer
 from spacy.util import registry
 from thinc.api import Model
 
 from .hf import HFTextCategorizer
-from .partial import PartialTextCategorizer, score_labelled_cats
+from .partial import score_labelled_cats
+from .thresholds import TunedMultiLabelTextCategorizer, TunedTextCategorizer
 
 
 def _score_cats(examples, **kwargs):
@@ -86,7 +88,25 @@ DEFAULT_PARTIAL_TEXTCAT_CONFIG = {
 )
 def make_partial_textcat(
     nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]
-) -> PartialTextCategorizer:
+) -> TunedTextCategorizer:
     """Exclusive ``textcat`` that skips notes without a class, for training on a mix of
-    classified notes and entity-only corpora in one pipeline."""
-    return PartialTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+    classified notes and entity-only corpora in one pipeline; per-label offsets once tuned
+    (spacy_medllm/textcat/thresholds.py)."""
+    return TunedTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+
+
+_MULTILABEL_META = Language.get_factory_meta("textcat_multilabel")
+
+
+@Language.factory(
+    "medllm_textcat_multilabel",
+    assigns=["doc.cats"],
+    default_config=dict(_MULTILABEL_META.default_config),
+    default_score_weights=dict(_MULTILABEL_META.default_score_weights),
+)
+def make_tuned_multilabel_textcat(
+    nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]
+) -> TunedMultiLabelTextCategorizer:
+    """spaCy's ``textcat_multilabel`` whose per-label thresholds, once tuned, are saved with it
+    and applied to ``doc.cats`` (spacy_medllm/textcat/thresholds.py)."""
+    return TunedMultiLabelTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)

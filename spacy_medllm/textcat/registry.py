@@ -56,3 +56,25 @@ def textcat_jsonl_reader(
     multi_label: bool = False, label_separator: Optional[str] = None, skip_invalid: bool = False, limit: int = 0,
 ) -> Callable[[Language], Iterable[Example]]:
     return _reader("jsonl", path, text_column, label_columns, labels, multi_label, label_separator, skip_invalid, limit)
+
+
+@registry.callbacks("spacy_medllm.tune_thresholds.v1")
+def make_tune_thresholds_callback(
+    path: Path, components: Optional[List[str]] = None, batch_size: int = 16, limit: int = 0,
+) -> Callable[[Language], Language]:
+    """A ``[training.before_to_disk]`` callback: before each checkpoint is saved, tune the
+    thresholds of the medllm textcat components on the labelled corpus at ``path`` (a .spacy
+    file, e.g. the whole-note dev split), so model-best is saved with them. The dev scores logged
+    during training after the first checkpoint use the previous checkpoint's thresholds."""
+    from spacy.tokens import DocBin
+
+    from .thresholds import tune_pipeline
+
+    def before_to_disk(nlp: Language) -> Language:
+        refs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+        refs = refs[:limit] if limit else refs
+        tuned = tune_pipeline(nlp, [Example(nlp.make_doc(r.text), r) for r in refs], components, batch_size)
+        logger.info("tuned thresholds on %s: %s", path, {k: len(v) for k, v in tuned.items()})
+        return nlp
+
+    return before_to_disk
