@@ -25,6 +25,7 @@ from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
 from spacy_medllm.files import atomic_write_text
 
 from spacy_medllm.textcat.metrics import classification_scores, plot_confusion, tune_thresholds
+from spacy_medllm.textcat.thresholds import pipeline_thresholds
 
 
 def load(path, nlp):
@@ -109,6 +110,7 @@ def main():
         "name": a.name, "model": str(a.model), "corpus": str(a.corpus), "split": a.split,
         "command": " ".join(["python"] + sys.argv),
         "multi_label": multi_label, "threshold": threshold, "labels": labels,
+        "component_thresholds": pipeline_thresholds(nlp),  # tuned values the pipe applied (empty: untuned)
         "n_train": len(train_texts), "n_eval": len(test_texts), "n_eval_words": n_words,
         "split_info": {k: v for k, v in split_info.items() if k != "source"},
         "transformer": model, "baseline_tfidf_linearsvc": baseline,

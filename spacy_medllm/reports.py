@@ -112,7 +112,12 @@ def _textcat_table(textcat: Optional[dict]) -> str:
         f"<tr><td>{html.escape(label)}</td><td>{s['p']:.3f}</td><td>{s['r']:.3f}</td><td>{s['f']:.3f}</td><td>{s['support']}</td></tr>"
         for label, s in sorted(textcat["per_label"].items())
     )
-    return (f"<h2>Document classes</h2><p>accuracy {textcat['accuracy']:.3f}, macro-F1 {textcat['macro_f1']:.3f}</p>"
+    tuned = "".join(
+        f"<p>{html.escape(name)}: tuned per-label {t['kind']}s "
+        + ", ".join(f"{html.escape(lab)} {v:.3f}" for lab, v in sorted(t["values"].items())) + "</p>"
+        for name, t in (textcat.get("thresholds") or {}).items() if t["values"]
+    )
+    return (f"<h2>Document classes</h2><p>accuracy {textcat['accuracy']:.3f}, macro-F1 {textcat['macro_f1']:.3f}</p>{tuned}"
             f"<table><tr><th>label</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>{rows}</table>")
 
 

@@ -21,6 +21,7 @@ def load_commands() -> typer.Typer:
         spark,
         synthetic,
         textcat,
+        thresholds,
         translate,
         visualize,
     )

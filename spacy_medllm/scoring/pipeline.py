@@ -53,7 +53,10 @@ def evaluate_pipeline(nlp: Language, examples: List[Example], batch_size: int = 
         result["assertion_per_type"] = scores["assertion_per_type"]
     textcat = textcat_report(examples)
     if textcat:
+        from ..textcat.thresholds import pipeline_thresholds
+
         result["textcat"] = textcat
+        textcat["thresholds"] = pipeline_thresholds(nlp)  # the decision rule behind the scores
     return result
 
 

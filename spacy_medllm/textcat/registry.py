@@ -1,11 +1,13 @@
-"""Everything the textcat subpackage registers with spaCy: the ``medllm_hf_textcat`` and
-``medllm_textcat`` factories, their scorers, and the readers (``[corpora]`` in a training config)
+"""Everything the textcat subpackage registers with spaCy: the ``medllm_hf_textcat``,
+``medllm_textcat`` and ``medllm_textcat_multilabel`` factories, their scorers, the fused
+architecture, the threshold-tuning callback, and the readers (``[corpora]`` in a training config)
 for CSV/JSONL classification corpora. The ``pyproject.toml`` entry points name the functions here."""
 import logging
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional
 
 import spacy.pipeline.textcat  # noqa: F401 -- registers "textcat", whose defaults medllm_textcat reuses
+import spacy.pipeline.textcat_multilabel  # noqa: F401 -- likewise for medllm_textcat_multilabel
 from spacy.language import Language
 from spacy.scorer import Scorer
 from spacy.training import Example
@@ -13,11 +15,15 @@ from spacy.util import registry
 from thinc.api import Model
 
 from ..corpora.errors import ConversionStats
-from .hf import HFTextCategorizer
-from .partial import PartialTextCategorizer, score_labelled_cats
 from ..corpora.textcat import read_textcat_docs
+from .fused import build_fused_textcat
+from .hf import HFTextCategorizer
+from .partial import score_labelled_cats
+from .thresholds import TunedMultiLabelTextCategorizer, TunedTextCategorizer
 
 logger = logging.getLogger("spacy_medllm")
+
+registry.architectures.register("spacy_medllm.TextCatFused.v1", func=build_fused_textcat)
 
 
 class TextcatCorpus:
@@ -140,7 +146,47 @@ DEFAULT_PARTIAL_TEXTCAT_CONFIG = {
 )
 def make_partial_textcat(
     nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]
-) -> PartialTextCategorizer:
+) -> TunedTextCategorizer:
     """Exclusive ``textcat`` that skips notes without a class, for training on a mix of
-    classified notes and entity-only corpora in one pipeline."""
-    return PartialTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+    classified notes and entity-only corpora in one pipeline; per-label offsets once tuned
+    (thresholds.py)."""
+    return TunedTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+
+
+_MULTILABEL_META = Language.get_factory_meta("textcat_multilabel")
+
+
+@Language.factory(
+    "medllm_textcat_multilabel",
+    assigns=["doc.cats"],
+    default_config=dict(_MULTILABEL_META.default_config),
+    default_score_weights=dict(_MULTILABEL_META.default_score_weights),
+)
+def make_tuned_multilabel_textcat(
+    nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]
+) -> TunedMultiLabelTextCategorizer:
+    """spaCy's ``textcat_multilabel`` whose per-label thresholds, once tuned, are saved with it
+    and applied to ``doc.cats`` (thresholds.py)."""
+    return TunedMultiLabelTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+
+
+@registry.callbacks("spacy_medllm.tune_thresholds.v1")
+def make_tune_thresholds_callback(
+    path: Path, components: Optional[List[str]] = None, batch_size: int = 16, limit: int = 0,
+) -> Callable[[Language], Language]:
+    """A ``[training.before_to_disk]`` callback: before each checkpoint is saved, tune the
+    thresholds of the medllm textcat components on the labelled corpus at ``path`` (a .spacy
+    file, e.g. the whole-note dev split), so model-best is saved with them. The dev scores logged
+    during training after the first checkpoint use the previous checkpoint's thresholds."""
+    from spacy.tokens import DocBin
+
+    from .thresholds import tune_pipeline
+
+    def before_to_disk(nlp: Language) -> Language:
+        refs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+        refs = refs[:limit] if limit else refs
+        tuned = tune_pipeline(nlp, [Example(nlp.make_doc(r.text), r) for r in refs], components, batch_size)
+        logger.info("tuned thresholds on %s: %s", path, {k: len(v) for k, v in tuned.items()})
+        return nlp
+
+    return before_to_disk

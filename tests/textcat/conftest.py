@@ -1,11 +1,12 @@
-"""Fixtures of the classification tests: a tiny random sequence-classification checkpoint, offline."""
+"""Fixtures of the classification tests: a tiny random sequence-classification checkpoint, offline,
+and tiny transformer + textcat pipelines built from the shipped fragments."""
 import shutil
 from pathlib import Path
 
 import pytest
 
 from ..util import WORDS
-from .util import LABELS
+from .util import LABELS, build_pipeline, examples
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +39,17 @@ def tiny_classifier(tmp_path_factory) -> Path:
 def classifier_copy(tiny_classifier, tmp_path) -> Path:
     """A throwaway copy, for tests that delete the checkpoint after saving a pipeline."""
     return Path(shutil.copytree(tiny_classifier, tmp_path / "ckpt"))
+
+
+@pytest.fixture
+def multilabel_nlp(tiny_encoder):
+    nlp = build_pipeline(tiny_encoder, ["textcat_multilabel"])
+    nlp.initialize(lambda: examples(nlp, [{lab} for lab in LABELS]))
+    return nlp
+
+
+@pytest.fixture
+def exclusive_nlp(tiny_encoder):
+    nlp = build_pipeline(tiny_encoder, ["textcat"])
+    nlp.initialize(lambda: examples(nlp, [{lab} for lab in LABELS]))
+    return nlp

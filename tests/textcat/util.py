@@ -1,9 +1,15 @@
 """Helpers of the classification tests: labels, long notes, small pipelines (fixtures: conftest.py)."""
 import spacy
+from spacy.training import Example
 
 from ..util import ROOT, WORDS
 
 LABELS = ["cardio", "neuro", "onco"]
+TEXTS = [
+    "chest pain heart blood", "headache mri gene", "cancer tumour cell", "chest pain cancer tumour",
+    "heart lung fever", "mri ct headache nausea", "tumour gene mutation", "blood aspirin daily",
+    "cough fever lung", "cell protein deficiency", "insulin metformin mg", "syndrome disease history",
+]
 
 
 def long_note(signal: str, n_filler: int = 700) -> str:
@@ -18,12 +24,24 @@ def hf_nlp(checkpoint, **config):
     return nlp
 
 
-def textcat_pipeline(tiny_encoder, fragment: str = "textcat_multilabel"):
-    """transformer + a textcat fragment on the tiny encoder, built from the shipped fragments."""
+def build_pipeline(tiny_encoder, fragments, overrides=None):
+    """transformer + textcat fragments on the tiny encoder, built from the shipped fragments."""
     from spacy_medllm.compose import compose_config
 
     config = compose_config(
-        [ROOT / "components" / "transformer.cfg", ROOT / "components" / f"{fragment}.cfg"],
-        overrides={"paths.base_model": str(tiny_encoder)},
+        [ROOT / "components" / "transformer.cfg"] + [ROOT / "components" / f"{f}.cfg" for f in fragments],
+        overrides={"paths.base_model": str(tiny_encoder), **(overrides or {})},
     )
     return spacy.util.load_model_from_config(config.interpolate(), auto_fill=True, validate=True)
+
+
+def textcat_pipeline(tiny_encoder, fragment: str = "textcat_multilabel"):
+    return build_pipeline(tiny_encoder, [fragment])
+
+
+def examples(nlp, gold):
+    """Examples of TEXTS (cycled) with the given gold label sets."""
+    return [
+        Example.from_dict(nlp.make_doc(TEXTS[i % len(TEXTS)]), {"cats": {lab: float(lab in g) for lab in LABELS}})
+        for i, g in enumerate(gold)
+    ]

@@ -1,0 +1,102 @@
+"""``spacy_medllm.TextCatFused.v1``: sparse n-grams + whole-note transformer pooling (+ label co-occurrence).
+
+Why: on whole clinical notes a tuned TF-IDF + linear model beats a transformer head that sees
+only the start of the note (issue 17). This architecture sums two sets of logits:
+
+- sparse: spaCy's ``TextCatBOW.v3`` (hashed word n-grams of the whole note, no output layer),
+  the cheap signal that names a document type ("DISCHARGE DIAGNOSES");
+- dense: the transformer listener's token vectors (every token of every strided window, so the
+  end of a long note counts as much as its start), pooled by mean and max, then a linear layer;
+
+then, multi-label only and optional, a label co-occurrence layer ``z + sigmoid(z) @ C`` (``C``
+starts at zero, so it learns e.g. "Surgery goes with an organ specialty"), and the output
+activation (softmax for exclusive classes, logistic otherwise).
+"""
+from functools import partial
+from typing import List, Optional
+
+from spacy.ml.models.textcat import build_bow_text_classifier_v3
+from spacy.tokens import Doc
+from thinc.api import (
+    Linear, Logistic, Model, add, chain, concatenate, list2ragged, reduce_max, reduce_mean,
+    resizable,
+)
+from thinc.layers.resizable import resize_linear_weighted, resize_model
+from thinc.layers.softmax_activation import softmax_activation
+from thinc.types import Floats2d
+
+
+def label_cooccurrence(nO: Optional[int] = None) -> Model[Floats2d, Floats2d]:
+    """Logits ``z`` -> ``z + sigmoid(z) @ C``: each label's logit moves with the other labels'
+    probabilities. ``C`` is initialised to zero, so the layer starts as the identity."""
+    return Model("label_cooccurrence", _cooc_forward, init=_cooc_init, dims={"nO": nO}, params={"C": None})
+
+
+def _cooc_init(model, X=None, Y=None):
+    if model.has_dim("nO") is not True:
+        n = (Y if Y is not None else X).shape[1]
+        model.set_dim("nO", n)
+    n = model.get_dim("nO")
+    model.set_param("C", model.ops.alloc2f(n, n))
+
+
+def _cooc_forward(model, Z, is_train):
+    C = model.get_param("C")
+    P = model.ops.sigmoid(Z)
+    Y = Z + model.ops.gemm(P, C)
+
+    def backprop(dY):
+        model.inc_grad("C", model.ops.gemm(P, dY, trans1=True))
+        dP = model.ops.gemm(dY, C, trans2=True)
+        return dY + dP * P * (1 - P)
+
+    return Y, backprop
+
+
+def build_fused_textcat(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    exclusive_classes: bool,
+    ngram_size: int = 2,
+    length: int = 262144,
+    label_cooccurrence_layer: bool = True,
+    nO: Optional[int] = None,
+) -> Model[List[Doc], Floats2d]:
+    """Sum of sparse n-gram logits and a linear layer over mean+max pooling of all token vectors
+    of the note; ``label_cooccurrence_layer`` applies to multi-label tasks only."""
+    if exclusive_classes and label_cooccurrence_layer:
+        raise ValueError("TextCatFused.v1: label_cooccurrence_layer needs exclusive_classes = false")
+    sparse = build_bow_text_classifier_v3(exclusive_classes, ngram_size, True, length, nO)
+    dense_out = resizable(Linear(nO=nO), resize_layer=partial(resize_linear_weighted))
+    with Model.define_operators({">>": chain, "|": concatenate}):
+        dense = tok2vec >> list2ragged() >> (reduce_mean() | reduce_max()) >> dense_out
+        logits = add(sparse, dense)
+        cooc = label_cooccurrence(nO) if label_cooccurrence_layer else None
+        if cooc is not None:
+            logits = logits >> cooc
+        activation = softmax_activation() if exclusive_classes else Logistic()
+        model = logits >> activation
+    model.set_ref("tok2vec", tok2vec)
+    model.set_ref("dense", dense)
+    model.set_ref("sparse", sparse)
+    model.set_ref("dense_out", dense_out)
+    if cooc is not None:
+        model.set_ref("cooccurrence", cooc)
+    if nO is not None:
+        model.set_dim("nO", nO)
+    model.attrs["multi_label"] = not exclusive_classes
+    model.attrs["resize_output"] = _resize_fused
+    return model
+
+
+def _resize_fused(model: Model, new_nO: int) -> Model:
+    """Label count changes (``add_label``) before the model is initialised set every output dim."""
+    sparse = model.get_ref("sparse")
+    sparse.attrs["resize_output"](sparse, new_nO)
+    model.set_ref("dense_out", resize_model(model.get_ref("dense_out"), new_nO))
+    if model.has_ref("cooccurrence"):
+        cooc = model.get_ref("cooccurrence")
+        if cooc.has_param("C") and cooc.get_param("C") is not None and cooc.get_dim("nO") != new_nO:
+            raise ValueError("TextCatFused.v1: cannot add labels to an initialised co-occurrence layer")
+        cooc.set_dim("nO", new_nO, force=True)
+    model.set_dim("nO", new_nO, force=True)
+    return model
