@@ -26,11 +26,13 @@ MONTHS = {m: i for i, names in enumerate([
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 # A capitalized name word (O'Brien, Smith-Jones, McDonald), and a name of 1-3 words with an initial.
-_W = r"[A-Z][a-z]*(?:['\-][A-Z]?[a-z]+)*[a-z]"
+_W = r"(?:[A-Z]'|Mc|Mac)?[A-Z][a-z]+(?:['\-][A-Z]?[a-z]+)*"
 _NAME = rf"{_W}(?:\s+[A-Z]\.)?(?:[ \t]+{_W}){{0,2}}"
 _LAST_FIRST = rf"{_W},[ \t]+{_W}(?:[ \t]+[A-Z]\.)?"
-_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
-           "NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
+# MD and PA are also credentials ("Maria Lopez, MD"): as states they need a zip code after them.
+_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
+           "NC|ND|OH|OK|OR|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
+_ZIP = r"\d{5}(?:-\d{4})?"
 _STREET = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|"
            r"Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Loop|Row|Crossing|Path|Pike|Alley|"
            r"Plaza|Ridge|Run|Point|Park|Crescent|Close|Estates?|Heights|Hills?|Mews|Views?|Walk)")
@@ -60,7 +62,7 @@ _ID_CUE = (r"\b(?:MRN|MR#|MR|[Mm]edical [Rr]ecord(?: [Nn]umber)?|[Rr]ecord(?: nu
            r"[Ss]erial(?: [Nn]umber| #| [Nn]o\.?)|S/N|SN|[Ll]ot(?: [Nn]umber| #)|[Cc]ertificate(?: [Nn]umber| #)?|"
            r"[Pp]late(?: [Nn]umber| #)?|VIN|[Pp]assport(?: [Nn]umber| #| [Nn]o\.?)?|[Cc]ase(?: [Nn]umber| #)|"
            r"[Ee]ncounter(?: ID| [Nn]umber| #)|[Aa]ccession(?: [Nn]umber| #)?|[Uu]nit [Nn]o\.?|[Pp]atient ID|"
-           r"[Cc]ard(?: [Nn]umber| #| [Nn]o\.?)|IBAN|SSN|[Ss]ocial [Ss]ecurity(?: [Nn]umber| #| [Nn]o\.?)?|ID)")
+           r"[Cc]ard(?: [Nn]umber| #| [Nn]o\.?)|IBAN|ID)")
 
 DEFAULT_CLINICAL_WORDS = sorted({
     # eponyms and words that look like names
@@ -202,7 +204,7 @@ def default_rules() -> List[dict]:
         # LOCATION: street address, city/state/zip, facilities with a cue word, places after "lives in".
         _r("street", "LOCATION", rf"\b(?P<phi>\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
         _r("po_box", "LOCATION", r"\b(?P<phi>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)\b", ignore_case=True),
-        _r("city_state_zip", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:{_STATES})(?:[ \t]+\d{{5}}(?:-\d{{4}})?)?)\b"),
+        _r("city_state_zip", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA)[ \t]+{_ZIP}))\b"),
         _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|[Pp]ostal [Cc]ode)[ \t:#]*(?P<phi>\d{5}(?:-\d{4})?)\b"),
         _r("facility", "LOCATION", rf"\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{_FACILITY})\b", check_clinical=True),
         _r("facility_of", "LOCATION", rf"\b(?P<phi>(?:University|Hospital|Clinic|Medical Center)[ \t]+of[ \t]+{_W}(?:[ \t]+{_W}){{0,3}})\b"),

@@ -151,6 +151,8 @@ class Replacer:
         if label == "LOCATION":
             return self._like(value, "location")
         if label == "CONTACT":
+            if re.fullmatch(r"(?:\d{1,3}\.){3}\d{1,3}", value):
+                return self._seeded("ip", value).ipv4()
             if "@" in value:
                 return self._seeded("email", value.lower()).email()
             if re.search(r"[a-z]{2,}", value, re.I):
