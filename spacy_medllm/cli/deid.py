@@ -1,0 +1,80 @@
+"""`medllm deid`: de-identify many notes, with `medllm annotate`'s inputs, outputs and --resume."""
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .annotate import (BATCH_SIZE, CODE, ERRORS, FALLBACK, FORMAT, GLOB, ID_FIELD, INPUT_FMT, MAX_CHARS, N_PROCESS,
+                       OVERWRITE, PROGRESS, RESUME, SHOW_TEXT, SUMMARY, TEXT_FIELD, load_pipeline, run_annotate)
+from .app import app
+
+
+def ensure_deid(nlp, *, strategy: Optional[str] = None, labels: Optional[List[str]] = None):
+    """The pipeline's medllm_deid (added last if missing), with the strategy asked for."""
+    names = [name for name, pipe in nlp.pipeline if pipe.__class__.__name__ == "Deidentifier"]
+    if names:
+        deid = nlp.get_pipe(names[0])
+        if labels:
+            raise typer.BadParameter("--labels applies only when the pipeline has no medllm_deid of its own")
+    else:
+        deid = nlp.add_pipe("medllm_deid", config={"labels": labels} if labels else {})
+    if strategy:
+        try:
+            deid.set_strategy(strategy)
+        except ValueError as err:
+            raise typer.BadParameter(str(err))
+    return deid
+
+
+@app.command("deid")
+def deid_cli(
+    inputs: List[Path] = typer.Argument(..., help="Text files, folders of them, .jsonl or .csv/.tsv files, then the OUTPUT (out.jsonl, out.csv or a folder for BRAT)"),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Pipeline to run (default: a blank English pipeline with the PHI rules)"),
+    strategy: str = typer.Option("mask", "--strategy", "-s", help="mask ([NAME]) | surrogate (fake values; salt from $MEDLLM_DEID_SALT) | hash"),
+    labels: Optional[str] = typer.Option(None, "--labels", help="Comma-separated PHI labels to remove (default: all: NAME,DATE,AGE,LOCATION,CONTACT,ID)"),
+    fmt: Optional[str] = FORMAT,
+    errors: Optional[Path] = ERRORS,
+    input_fmt: str = INPUT_FMT,
+    text_field: str = TEXT_FIELD,
+    id_field: Optional[str] = ID_FIELD,
+    glob: str = GLOB,
+    max_chars: int = MAX_CHARS,
+    fallback_encoding: str = FALLBACK,
+    n_process: int = N_PROCESS,
+    batch_size: int = BATCH_SIZE,
+    resume: bool = RESUME,
+    overwrite: bool = OVERWRITE,
+    show_text: bool = SHOW_TEXT,
+    summary_path: Optional[Path] = SUMMARY,
+    code: Optional[Path] = CODE,
+    progress: bool = PROGRESS,
+):
+    """De-identify notes: each record holds the text with PHI replaced and the PHI spans on it.
+
+    JSONL records carry the de-identified `text`; a BRAT folder holds the de-identified .txt files
+    with PHI (and any entities) as annotations; CSV holds the spans only. Nothing the console or the
+    summary prints holds note text.
+    """
+    if len(inputs) < 2:
+        raise typer.BadParameter("give INPUT... OUTPUT")
+    *inputs, output = inputs
+    label_list = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
+
+    def get_nlp():
+        if model:
+            nlp = load_pipeline(model, code)
+        else:
+            import spacy
+
+            nlp = spacy.blank("en")
+        try:
+            ensure_deid(nlp, strategy=strategy, labels=label_list)
+        except ValueError as err:
+            raise typer.BadParameter(str(err))
+        return nlp
+
+    run_annotate(get_nlp, inputs, output, fmt=fmt, errors_path=errors, input_fmt=input_fmt, text_field=text_field,
+                 id_field=id_field, glob=glob, max_chars=max_chars, fallback_encoding=fallback_encoding,
+                 n_process=n_process, batch_size=batch_size, resume=resume, overwrite=overwrite,
+                 entity_text=False, spans_key=None, progress=progress, show_text=show_text,
+                 summary_path=summary_path, deid=True)
