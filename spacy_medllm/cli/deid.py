@@ -78,3 +78,18 @@ def deid_cli(
                  n_process=n_process, batch_size=batch_size, resume=resume, overwrite=overwrite,
                  entity_text=False, spans_key=None, progress=progress, show_text=show_text,
                  summary_path=summary_path, deid=True)
+
+
+@app.command("deid-synth")
+def deid_synth_cli(
+    output: Path = typer.Argument(..., help="Folder for train.jsonl, dev.jsonl, test.jsonl"),
+    n: int = typer.Option(2000, "--n", help="Notes in all (70% train, 15% dev, 15% test)"),
+    seed: int = typer.Option(0, "--seed", help="Same seed, same files"),
+):
+    """Write synthetic clinical notes with fake PHI and its gold offsets (for training and benchmarks)."""
+    from ..deid.synth import write_splits
+
+    if n < 3:
+        raise typer.BadParameter("--n must be at least 3")
+    counts = write_splits(output, n=n, seed=seed)
+    typer.echo(", ".join(f"{split} {count:,}" for split, count in counts.items()) + f" notes -> {output}", err=True)

@@ -27,15 +27,16 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
           r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 # A capitalized name word (O'Brien, Smith-Jones, McDonald), and a name of 1-3 words with an initial.
 _W = r"(?:[A-Z]'|Mc|Mac)?[A-Z][a-z]+(?:['\-][A-Z]?[a-z]+)*"
-_NAME = rf"{_W}(?:\s+[A-Z]\.)?(?:[ \t]+{_W}){{0,2}}"
-_LAST_FIRST = rf"{_W},[ \t]+{_W}(?:[ \t]+[A-Z]\.)?"
+_NOT_TITLE = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\b)"
+_NAME = rf"{_NOT_TITLE}{_W}(?: [A-Z]\.)?(?: {_W}){{0,2}}"
+_LAST_FIRST = rf"{_NOT_TITLE}{_W},[ \t]+{_W}(?:[ \t]+[A-Z]\.)?"
 # MD and PA are also credentials ("Maria Lopez, MD"): as states they need a zip code after them.
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
            "NC|ND|OH|OK|OR|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
 _ZIP = r"\d{5}(?:-\d{4})?"
-_STREET = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|"
-           r"Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Loop|Row|Crossing|Path|Pike|Alley|"
-           r"Plaza|Ridge|Run|Point|Park|Crescent|Close|Estates?|Heights|Hills?|Mews|Views?|Walk)")
+# USPS street suffixes (Publication 28) and their common abbreviations; longest first.
+_STREET_WORDS = "Alley|Avenue|Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Camp|Canyon|Cape|Causeway|Center|Centers|Circle|Circles|Cliff|Cliffs|Club|Common|Corner|Corners|Course|Court|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Drives|Estate|Estates|Expressway|Extension|Extensions|Fall|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove|Groves|Harbor|Harbors|Haven|Heights|Highway|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Land|Landing|Lane|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkway|Parkways|Pass|Passage|Path|Pike|Pine|Pines|Place|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Road|Roads|Route|Row|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Square|Squares|Station|Stravenue|Stream|Street|Streets|Summit|Terrace|Throughway|Trace|Track|Trafficway|Trail|Tunnel|Turnpike|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Way|Ways|Well|Wells|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl|Expy|Fwy"
+_STREET = "(?:" + "|".join(sorted(_STREET_WORDS.split("|"), key=len, reverse=True)) + ")"
 _FACILITY = (r"(?:Hospital|Medical Center|Medical Centre|Clinic|Health Center|Health Centre|Healthcare|"
              r"Health System|Infirmary|Nursing Home|Nursing Facility|Rehabilitation Center|Rehab Center|"
              r"Care Center|Surgical Center|Surgery Center|Cancer Center|Children's Hospital|Hospice|"
@@ -45,11 +46,10 @@ _ROLE_CUE = (r"\b(?:[Pp]atient(?:'s)?(?: [Nn]ame)?|[Pp]t|[Nn]ame|PCP|[Aa]ttendin
              r"[Ss]urgeon|[Ss]ubmitted by|[Cc]c|[Nn]ext of kin|NOK|[Ee]mergency contact|[Cc]ontact person|"
              r"[Gg]uardian|[Hh]ealth care proxy|HCP|[Ii]nterpreter|[Ww]itness|[Rr]eferring(?: physician)?|"
              r"[Aa]uthor|[Cc]linician|[Tt]ranscribed by|[Cc]onsultant)[ \t]*:[ \t]*")
-_VERB_CUE = (r"\b(?:seen by|signed by|[Ss]igned|dictated by|reviewed by|discussed with|referred by|"
+_VERB_CUE = (r"\b(?i:seen by|signed by|[Ss]igned|dictated by|reviewed by|discussed with|referred by|"
              r"accompanied by|examined by|evaluated by|transcribed by|performed by|cosigned by|"
              r"[Ee]lectronically signed by|attended by|called|spoke with|spoke to|paged|care of|c/o|"
-             r"his (?:wife|husband|son|daughter|mother|father|brother|sister|partner|friend|caregiver|neighbor)|"
-             r"her (?:wife|husband|son|daughter|mother|father|brother|sister|partner|friend|caregiver|neighbor)|"
+             r"(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y) (?:wife|husband|son|daughter|mother|father|brother|sister|partner|friend|caregiver|neighbor|niece|nephew|grandson|granddaughter|aunt|uncle|cousin|fianc[eé]e?|boyfriend|girlfriend)|"
              r"(?:wife|husband|son|daughter|mother|father|brother|sister|partner|friend|caregiver|neighbor),|"
              r"named|nee|aka|[Ii]ntroduced as|[Gg]oes by)[ \t]+")
 _NUM_DATE = r"(?P<m>0?[1-9]|1[0-2])(?P<sep>[/\-.])(?P<d>0?[1-9]|[12]\d|3[01])(?P=sep)(?P<y>(?:1[89]|20)\d\d|\d\d)"
@@ -68,7 +68,7 @@ DEFAULT_CLINICAL_WORDS = sorted({
     # eponyms and words that look like names
     "parkinson", "parkinson's", "crohn", "crohn's", "foley", "apgar", "chaddock", "alzheimer", "alzheimer's",
     "babinski", "hodgkin", "hodgkin's", "hashimoto", "hashimoto's", "cushing", "cushing's",
-    "addison", "addison's", "barrett", "barrett's", "raynaud", "raynaud's", "sjogren",
+    "addison", "addison's", "raynaud", "raynaud's", "sjogren",
     "sjogren's", "tourette", "tourette's", "huntington", "huntington's", "kawasaki",
     "guillain", "barre", "bence", "homan", "homans", "kernig",
     "brudzinski", "romberg", "tinel", "phalen", "lachman", "mcburney", "rovsing", "trendelenburg", "valsalva",
@@ -79,13 +79,17 @@ DEFAULT_CLINICAL_WORDS = sorted({
     "paget's", "meniere", "meniere's", "horner", "horner's", "wernicke", "korsakoff", "creutzfeldt", "jakob",
     "gehrig", "gehrig's", "reiter", "behcet", "takayasu", "wegener", "henoch",
     "schonlein", "kawasaki's", "moyamoya", "fallot", "ebstein", "eisenmenger", "brugada", "wolff", "white",
-    "mallory", "weiss", "zenker", "zenker's", "meckel", "meckel's", "hirschsprung", "virchow", "virchow's",
+    "weiss", "zenker", "zenker's", "meckel", "meckel's", "hirschsprung", "virchow", "virchow's",
     "trousseau", "chvostek", "mcmurray", "finkelstein", "heimlich", "foley's",
     "hickman", "picc", "swan-ganz", "glasgow's", "wells",
     "gleason", "breslow", "apgar's", "meld", "framingham",
     "kerley", "cheyne-stokes", "babinski's",
     "chaddock's", "oppenheim", "schaeffer", "rinne", "snellen", "ishihara", "jaeger",
     # drugs and words often capitalized at a sentence start or in headers
+})
+# Words that follow a cue ("Patient: Denies ...", "seen by Neurology") but are no name; cued rules
+# (check_clinical = "common") check only these, since an eponym after "Dr." is a surname.
+COMMON_WORDS = sorted({
     "tylenol", "lasix", "coumadin", "zofran", "keppra", "lipitor", "plavix", "norvasc", "toprol", "protonix",
     "ativan", "haldol", "dilaudid", "motrin", "advil", "aleve", "benadryl", "xanax", "zoloft", "prozac",
     "synthroid", "humalog", "lantus", "novolog", "flomax", "eliquis", "xarelto", "januvia", "glucophage",
@@ -99,7 +103,9 @@ DEFAULT_CLINICAL_WORDS = sorted({
     "emergency", "department", "medicine", "surgery", "cardiology", "neurology", "oncology", "radiology",
     "internal", "family", "general", "primary", "care", "team", "service", "unit", "icu", "ed", "er", "or",
     "cc", "hpi", "pmh", "psh", "ros", "pe", "ekg", "ecg", "ct", "mri", "cbc", "bmp", "md", "rn", "np", "pa",
+    "dr", "mr", "mrs", "ms", "doctor", "nurse", "out", "by", "pending", "declined", "n/a", "na", "self", "same", "home",
 })
+DEFAULT_CLINICAL_WORDS = sorted(set(DEFAULT_CLINICAL_WORDS) | set(COMMON_WORDS))
 
 
 def _date_ok(m: re.Match) -> bool:
@@ -184,10 +190,11 @@ def default_rules() -> List[dict]:
     return [
         # NAME: after a title, a role cue, a verb cue; before a credential; "Smith is a 67 year old".
         _r("name_title", "NAME", rf"{_TITLE_CUE}(?P<phi>{_LAST_FIRST}|{_NAME})"),
-        _r("name_role", "NAME", rf"{_ROLE_CUE}(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical=True),
-        _r("name_verb", "NAME", rf"{_VERB_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical=True),
+        _r("name_role", "NAME", rf"{_ROLE_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
+        _r("name_verb", "NAME", rf"{_VERB_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
         _r("name_credential", "NAME", rf"(?P<phi>{_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|DDS|PharmD|MSW|LCSW|CNM|CRNA)\b", check_clinical=True),
-        _r("name_age_intro", "NAME", rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
+        _r("name_age_intro", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
+        _r("name_subject", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:presented|presents|tolerated|was (?:counseled|seen|admitted|discharged|given|started|noted|informed|advised|instructed)|reports|reported|states|stated|denies|denied|complains|returns|returned|arrived|underwent|agrees|agreed|declined|refused|is (?:a|an) \d)\b", check_clinical=True),
         _r("name_possessive_cue", "NAME", rf"(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
         # DATE: numeric with a year, ISO, month names; m/d only after a date cue. Years alone are not PHI.
         _r("date_numeric", "DATE", rf"(?<![\d/.\-])(?P<phi>{_NUM_DATE})(?![\d/\-]|\.\d)", validate="date"),
@@ -206,7 +213,7 @@ def default_rules() -> List[dict]:
         _r("po_box", "LOCATION", r"\b(?P<phi>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)\b", ignore_case=True),
         _r("city_state_zip", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA)[ \t]+{_ZIP}))\b"),
         _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|[Pp]ostal [Cc]ode)[ \t:#]*(?P<phi>\d{5}(?:-\d{4})?)\b"),
-        _r("facility", "LOCATION", rf"\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{_FACILITY})\b", check_clinical=True),
+        _r("facility", "LOCATION", rf"\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{_FACILITY})\b", check_clinical="common"),
         _r("facility_of", "LOCATION", rf"\b(?P<phi>(?:University|Hospital|Clinic|Medical Center)[ \t]+of[ \t]+{_W}(?:[ \t]+{_W}){{0,3}})\b"),
         _r("place_cued", "LOCATION", rf"\b(?:lives in|lives at|resides in|residing in|moved (?:here )?from|moved to|born in|traveled to|travelled to|returned from|home in|located in|native of|transferred from|visiting from)[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}}(?:,[ \t]+{_W}(?:[ \t]+{_W})?)?)", check_clinical=True),
         # CONTACT: phone/fax (shape-checked), e-mail, URL, IP.
@@ -222,7 +229,7 @@ def default_rules() -> List[dict]:
         _r("ssn_cued", "ID", r"\b(?:SSN|[Ss]ocial [Ss]ecurity(?: [Nn]umber| #| [Nn]o\.?)?)[ \t:#]*(?P<phi>\d{3}[ \-]?\d{2}[ \-]?\d{4})\b", validate="ssn"),
         _r("card", "ID", r"(?<![\d\-])(?P<phi>\d{4}[ \-]?\d{4}[ \-]?\d{4}[ \-]?\d{1,7}|\d{13,19})(?![\d\-])", validate="luhn"),
         _r("iban", "ID", r"\b(?P<phi>[A-Z]{2}\d{2}[ ]?(?:[A-Z0-9]{4}[ ]?){2,7}[A-Z0-9]{1,4})\b", validate="id"),
-        _r("id_cued", "ID", rf"{_ID_CUE}[ \t]*(?:[Nn]umber|[Nn]o\.?|#|ID)?[ \t]*[:#=]?[ \t]*(?P<phi>[A-Za-z]{{0,4}}[\-#]?\d[A-Za-z0-9\-]{{2,24}})\b", validate="id"),
+        _r("id_cued", "ID", rf"{_ID_CUE}[ \t]*(?:(?:[Nn]umber|[Nn]o\.?|ID)\b|#)?[ \t]*[:#=]?[ \t]*(?P<phi>[A-Za-z]{{0,4}}[\-#]?\d[A-Za-z0-9\-]{{2,24}})\b", validate="id"),
     ]
 
 
@@ -281,13 +288,15 @@ class CompiledRules:
         self.rules = [r for r in rules if r["label"] in labels]
         self.compiled = [re.compile(r["pattern"], re.IGNORECASE if r.get("ignore_case") else 0) for r in self.rules]
         self.clinical = {w.lower() for w in clinical_words}
+        self.common = self.clinical & set(COMMON_WORDS)
 
-    def _clinical(self, value: str) -> bool:
+    def _clinical(self, value: str, words_set: set) -> bool:
         words = [w.strip(".,'") for w in re.split(r"[\s,]+", value.lower()) if w.strip(".,'")]
-        return not words or all(self._word(w) for w in words) or self._word(words[0])
+        return not words or all(self._word(w, words_set) for w in words) or self._word(words[0], words_set)
 
-    def _word(self, word: str) -> bool:
-        return word in self.clinical or re.sub(r"'s?$", "", word) in self.clinical
+    @staticmethod
+    def _word(word: str, words_set: set) -> bool:
+        return word in words_set or re.sub(r"'s?$", "", word) in words_set
 
     def find(self, text: str) -> List[tuple]:
         found = []
@@ -298,7 +307,8 @@ class CompiledRules:
                 start, end = m.span(group)
                 if start < 0 or start == end or (check is not None and not check(m)):
                     continue
-                if rule.get("check_clinical") and self._clinical(m.group(group)):
+                check_words = rule.get("check_clinical")
+                if check_words and self._clinical(m.group(group), self.common if check_words == "common" else self.clinical):
                     continue
                 found.append((start, end, rule["label"], rule["name"], float(rule.get("score", 1.0))))
         return found
