@@ -25,36 +25,15 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 PRESIDIO = Path("/work/shared/data/presidio_synth_v2/synth_dataset_v2.json")
 NEGEX = Path("/work/shared/data/negex/negex_dev.tsv")
-# presidio_synth_v2 types -> our labels; None: not PHI under Safe Harbor (ignored both ways).
-PRESIDIO_LABELS = {
-    "PERSON": "NAME", "STREET_ADDRESS": "LOCATION", "GPE": "LOCATION", "ZIP_CODE": "LOCATION",
-    "DATE_TIME": "DATE", "PHONE_NUMBER": "CONTACT", "EMAIL_ADDRESS": "CONTACT", "DOMAIN_NAME": "CONTACT",
-    "IP_ADDRESS": "CONTACT", "US_SSN": "ID", "CREDIT_CARD": "ID", "IBAN_CODE": "ID", "US_DRIVER_LICENSE": "ID",
-    "AGE": "AGE", "ORGANIZATION": None, "TITLE": None, "NRP": None,
-}
 COMMON_TYPES = ["PERSON", "STREET_ADDRESS", "DATE_TIME", "PHONE_NUMBER", "EMAIL_ADDRESS", "US_SSN", "IP_ADDRESS",
                 "CREDIT_CARD", "DOMAIN_NAME"]
 Span = Tuple[int, int]
 
 
 def presidio_split(seed: int = 0, path: Path = PRESIDIO) -> Dict[str, List[dict]]:
-    """60/20/20 train/dev/test, shuffled with ``seed``; records in the synth format (+ ``ignore``, ``types``)."""
-    data = json.loads(path.read_text(encoding="utf8"))
-    records = []
-    for i, item in enumerate(data):
-        spans, ignore = [], []
-        for s in item["spans"]:
-            label = PRESIDIO_LABELS.get(s["entity_type"])
-            value = s["entity_value"].strip()
-            span = {"start": s["start_position"], "end": s["end_position"], "label": label, "type": s["entity_type"]}
-            not_phi = label is None or (label == "AGE" and not (value.isdigit() and int(value) >= 90)) or \
-                (label == "DATE" and value.isdigit() and len(value) == 4)  # years alone are not PHI
-            (ignore if not_phi else spans).append(span)
-        records.append({"id": f"presidio-{i}", "text": item["full_text"], "spans": spans, "ignore": ignore,
-                        "phi_free": not spans})
-    random.Random(seed).shuffle(records)
-    n = len(records)
-    return {"train": records[: int(n * 0.6)], "dev": records[int(n * 0.6): int(n * 0.8)], "test": records[int(n * 0.8):]}
+    from spacy_medllm.deid.corpus import presidio_split as split
+
+    return split(path, seed)
 
 
 def synth_split(split: str = "test", n: int = 2000, seed: int = 0) -> List[dict]:
@@ -250,6 +229,33 @@ def score_intact(items: List[Tuple[str, List[Span]]], predictions: List[List[Spa
     return {"entities": n, "intact": round(intact / n, 4) if n else None}
 
 
+def speed(pipeline: str, repeats: int = 3, n_notes: int = 150) -> dict:
+    """The clinical pipeline's time on whole notes with and without medllm_deid, side by side:
+    runs alternate (without, with) and each takes the median of ``repeats``."""
+    import statistics
+
+    import spacy
+
+    texts = [t for t, _ in sample_entities()][:n_notes]
+    plain = spacy.load(pipeline)
+    with_deid = spacy.load(pipeline)
+    if "medllm_deid" not in with_deid.pipe_names:
+        with_deid.add_pipe("medllm_deid")
+    times: Dict[str, List[float]] = {"without": [], "with": []}
+    for nlp in (plain, with_deid):  # warm up
+        list(nlp.pipe(texts[:8]))
+    for _ in range(repeats):
+        for key, nlp in (("without", plain), ("with", with_deid)):
+            start = time.perf_counter()
+            for _doc in nlp.pipe(texts, batch_size=32):
+                pass
+            times[key].append(time.perf_counter() - start)
+    without, with_ = statistics.median(times["without"]), statistics.median(times["with"])
+    return {"pipeline": pipeline, "notes": len(texts), "chars": sum(map(len, texts)), "repeats": repeats,
+            "seconds_without": round(without, 3), "seconds_with": round(with_, 3),
+            "added_share": round(with_ / without - 1, 4), "runs": times}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--systems", default="medllm,presidio,philter,scrubadub")
@@ -257,7 +263,14 @@ def main(argv=None) -> int:
     parser.add_argument("--synth-n", type=int, default=2000)
     parser.add_argument("--split", default="test", help="test (report) or dev (tune)")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "deid_rules.json"))
+    parser.add_argument("--speed-pipeline", default=None, help="Only measure the time medllm_deid adds to this pipeline")
     args = parser.parse_args(argv)
+    if args.speed_pipeline:
+        res = speed(args.speed_pipeline)
+        res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
+        Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf8")
+        print(json.dumps({k: v for k, v in res.items() if k != "runs"}), file=sys.stderr)
+        return 0
 
     datasets = {"synth": synth_split(args.split, args.synth_n), "presidio": presidio_split()[args.split]}
     negex = negex_conditions()

@@ -93,3 +93,22 @@ def deid_synth_cli(
         raise typer.BadParameter("--n must be at least 3")
     counts = write_splits(output, n=n, seed=seed)
     typer.echo(", ".join(f"{split} {count:,}" for split, count in counts.items()) + f" notes -> {output}", err=True)
+
+
+@app.command("deid-corpus")
+def deid_corpus_cli(
+    synth_dir: Path = typer.Argument(..., help="Folder written by `medllm deid-synth`"),
+    presidio: Path = typer.Argument(..., help="presidio_synth_v2's synth_dataset_v2.json"),
+    output: Path = typer.Argument(..., help="Folder for train.spacy and dev.spacy"),
+    seed: int = typer.Option(0, "--seed", help="Seed of the presidio 60/20/20 split (the benchmark uses 0)"),
+    spans_key: str = typer.Option("phi_model", "--spans-key", help="Span group the PHI head learns"),
+):
+    """Training data for the PHI head: synthetic notes plus the presidio train split (DocBins)."""
+    from ..deid.corpus import write_corpus
+
+    for path in (synth_dir / "train.jsonl", presidio):
+        if not path.exists():
+            typer.secho(f"Error: {path} not found", fg="red", err=True)
+            raise typer.Exit(1)
+    counts = write_corpus(output, synth_dir, presidio, seed=seed, spans_key=spans_key)
+    typer.echo(", ".join(f"{k} {v:,}" for k, v in counts.items()) + f" docs -> {output}", err=True)

@@ -198,7 +198,7 @@ def default_rules() -> List[dict]:
         _r("name_possessive_cue", "NAME", rf"(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
         # DATE: numeric with a year, ISO, month names; m/d only after a date cue. Years alone are not PHI.
         _r("date_numeric", "DATE", rf"(?<![\d/.\-])(?P<phi>{_NUM_DATE})(?![\d/\-]|\.\d)", validate="date"),
-        _r("date_iso", "DATE", r"(?<![\d\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01]))(?:[T ]\d\d:\d\d(?::\d\d)?)?(?![\d\-])", validate="date"),
+        _r("date_iso", "DATE", r"(?<![\d\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])(?:[T ]\d\d:\d\d(?::\d\d)?)?)(?![\d\-])", validate="date"),
         _r("date_month_day", "DATE", rf"\b(?P<phi>(?P<mn>{_MONTH})\.?[ \t]+(?P<md>[0-3]?\d)(?:st|nd|rd|th)?(?:,?[ \t]+(?P<my>(?:1[89]|20)\d\d))?)\b", validate="date"),
         _r("date_day_month", "DATE", rf"\b(?P<phi>(?P<md>[0-3]?\d)(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mn>{_MONTH})\.?(?:,?[ \t]+(?P<my>(?:1[89]|20)\d\d))?)\b", validate="date"),
         _r("date_month_year", "DATE", rf"\b(?P<phi>(?P<mn>{_MONTH})\.?,?[ \t]+(?P<my>(?:1[89]|20)\d\d))\b", validate="date"),
