@@ -43,6 +43,17 @@ CODE = typer.Option(None, "--code", help="Python file with custom components to 
 PROGRESS = typer.Option(True, "--progress/--no-progress", help="Show a progress bar")
 
 
+SHARED = ("fmt", "errors", "input_fmt", "text_field", "id_field", "glob", "max_chars", "fallback_encoding", "n_process",
+          "batch_size", "resume", "overwrite", "show_text", "summary_path", "progress")
+
+
+def shared_options(values: dict) -> dict:
+    """The shared options of a command's arguments (``locals()``), named as ``run_annotate`` takes them."""
+    out = {name: values[name] for name in SHARED}
+    out["errors_path"] = out.pop("errors")
+    return out
+
+
 def run_annotate(get_nlp, inputs: List[Path], output: Path, *, input_fmt: str, text_field: str,
                  id_field: Optional[str], glob: str, max_chars: int, fallback_encoding: str, n_process: int,
                  batch_size: int, resume: bool, overwrite: bool, summary_path: Optional[Path], **options) -> None:
@@ -115,8 +126,5 @@ def annotate_cli(
             ensure_deid(nlp, strategy=strategy)
         return nlp
 
-    run_annotate(get_nlp, inputs, output, fmt=fmt, errors_path=errors, input_fmt=input_fmt, text_field=text_field,
-                 id_field=id_field, glob=glob, max_chars=max_chars, fallback_encoding=fallback_encoding,
-                 n_process=n_process, batch_size=batch_size, resume=resume, overwrite=overwrite,
-                 entity_text=entity_text, spans_key=spans_key, progress=progress, show_text=show_text,
-                 summary_path=summary_path, deid=deid)
+    run_annotate(get_nlp, inputs, output, entity_text=entity_text, spans_key=spans_key, deid=deid,
+                 **shared_options(locals()))

@@ -5,7 +5,8 @@ from typing import List, Optional
 import typer
 
 from .annotate import (BATCH_SIZE, CODE, ERRORS, FALLBACK, FORMAT, GLOB, ID_FIELD, INPUT_FMT, MAX_CHARS, N_PROCESS,
-                       OVERWRITE, PROGRESS, RESUME, SHOW_TEXT, SUMMARY, TEXT_FIELD, load_pipeline, run_annotate)
+                       OVERWRITE, PROGRESS, RESUME, SHOW_TEXT, SUMMARY, TEXT_FIELD, load_pipeline, run_annotate,
+                       shared_options)
 from .app import app
 
 
@@ -73,11 +74,7 @@ def deid_cli(
             raise typer.BadParameter(str(err))
         return nlp
 
-    run_annotate(get_nlp, inputs, output, fmt=fmt, errors_path=errors, input_fmt=input_fmt, text_field=text_field,
-                 id_field=id_field, glob=glob, max_chars=max_chars, fallback_encoding=fallback_encoding,
-                 n_process=n_process, batch_size=batch_size, resume=resume, overwrite=overwrite,
-                 entity_text=False, spans_key=None, progress=progress, show_text=show_text,
-                 summary_path=summary_path, deid=True)
+    run_annotate(get_nlp, inputs, output, entity_text=False, spans_key=None, deid=True, **shared_options(locals()))
 
 
 @app.command("deid-synth")

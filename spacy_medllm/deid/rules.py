@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import json
 import re
 from pathlib import Path
 from typing import Callable, Dict, List, Union
+
+from ..files import read_rule_file
 
 LABELS = ("NAME", "DATE", "AGE", "LOCATION", "CONTACT", "ID")
 RULE_KEYS = {"name", "label", "pattern", "ignore_case", "validate", "score", "check_clinical"}
@@ -255,30 +256,7 @@ def validate_rule(rule: dict, where: str) -> None:
 
 def read_rules(path: Union[str, Path]) -> List[dict]:
     """Rules from JSON (``{"phi_rules": [...]}`` or a list) or JSONL (one rule per line)."""
-    path = Path(path)
-    if not path.exists():
-        raise ValueError(f"{path}: PHI rules file not found")
-    text = path.read_text(encoding="utf8")
-    rules: List[dict] = []
-    if path.suffix == ".jsonl":
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    rules.append(json.loads(line))
-                except json.JSONDecodeError as err:
-                    raise ValueError(f"{path}:{lineno}: not valid JSON ({err.msg})") from None
-                validate_rule(rules[-1], f"{path}:{lineno}")
-        return rules
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from None
-    rules = data.get("phi_rules") if isinstance(data, dict) else data
-    if not isinstance(rules, list):
-        raise ValueError(f"{path}: expected a list of rules or {{\"phi_rules\": [...]}}")
-    for i, rule in enumerate(rules):
-        validate_rule(rule, f"{path}: rule {i}")
-    return rules
+    return read_rule_file(path, "phi_rules", validate_rule, "PHI rules")
 
 
 class CompiledRules:
