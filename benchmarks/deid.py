@@ -122,6 +122,7 @@ def philter_system() -> Callable[[List[str]], List[List[Span]]]:
 
     import philter_lite
     from philter_lite import philter as ph
+    from philter_lite.coordinate_map import PUNCTUATION_MATCHER
 
     def pos(text):
         words = ph._get_clean(text)
@@ -134,9 +135,19 @@ def philter_system() -> Callable[[List[str]], List[List[Span]]]:
         out = []
         for t in texts:
             include, _, _ = philter_lite.detect_phi(t, patterns=filters)
+            # philter's include map holds the text it keeps; the rest (but punctuation and space) is
+            # PHI, read the way its own transform_text_asterisk reads it
+            phi = [False] * len(t)
+            i = 0
+            while i < len(t):
+                if include.does_exist(i):
+                    i = include.get_coords(i)[1]
+                    continue
+                phi[i] = not PUNCTUATION_MATCHER.match(t[i])
+                i += 1
             spans, start = [], None
-            for i in range(len(t) + 1):  # the include map is per character
-                on = i < len(t) and include.does_exist(i)
+            for i in range(len(t) + 1):
+                on = i < len(t) and phi[i]
                 if on and start is None:
                     start = i
                 elif not on and start is not None:
