@@ -252,11 +252,13 @@ def speed(pipeline: str, repeats: int = 3, n_notes: int = 150) -> dict:
     with_deid = spacy.load(pipeline)
     if "medllm_deid" not in with_deid.pipe_names:
         with_deid.add_pipe("medllm_deid")
-    times: Dict[str, List[float]] = {"without": [], "with": []}
-    for nlp in (plain, with_deid):  # warm up
+    alone = spacy.blank("en")
+    alone.add_pipe("medllm_deid")
+    times: Dict[str, List[float]] = {"without": [], "with": [], "deid_alone": []}
+    for nlp in (plain, with_deid, alone):  # warm up
         list(nlp.pipe(texts[:8]))
     for _ in range(repeats):
-        for key, nlp in (("without", plain), ("with", with_deid)):
+        for key, nlp in (("without", plain), ("with", with_deid), ("deid_alone", alone)):
             start = time.perf_counter()
             for _doc in nlp.pipe(texts, batch_size=32):
                 pass
@@ -264,7 +266,8 @@ def speed(pipeline: str, repeats: int = 3, n_notes: int = 150) -> dict:
     without, with_ = statistics.median(times["without"]), statistics.median(times["with"])
     return {"pipeline": pipeline, "notes": len(texts), "chars": sum(map(len, texts)), "repeats": repeats,
             "seconds_without": round(without, 3), "seconds_with": round(with_, 3),
-            "added_share": round(with_ / without - 1, 4), "runs": times}
+            "added_share": round(with_ / without - 1, 4),
+            "deid_alone_share": round(statistics.median(times["deid_alone"]) / without, 4), "runs": times}
 
 
 def main(argv=None) -> int:
