@@ -99,6 +99,7 @@ def deid_corpus_cli(
     output: Path = typer.Argument(..., help="Folder for train.spacy and dev.spacy"),
     seed: int = typer.Option(0, "--seed", help="Seed of the presidio 60/20/20 split (the benchmark uses 0)"),
     spans_key: str = typer.Option("phi_model", "--spans-key", help="Span group the PHI head learns"),
+    dev_max: int = typer.Option(0, "--dev-max", help="At most this many dev texts, half from each source (0: all)"),
 ):
     """Training data for the PHI head: synthetic notes plus the presidio train split (DocBins)."""
     from ..deid.corpus import write_corpus
@@ -107,5 +108,5 @@ def deid_corpus_cli(
         if not path.exists():
             typer.secho(f"Error: {path} not found", fg="red", err=True)
             raise typer.Exit(1)
-    counts = write_corpus(output, synth_dir, presidio, seed=seed, spans_key=spans_key)
+    counts = write_corpus(output, synth_dir, presidio, seed=seed, spans_key=spans_key, dev_max=dev_max)
     typer.echo(", ".join(f"{k} {v:,}" for k, v in counts.items()) + f" docs -> {output}", err=True)

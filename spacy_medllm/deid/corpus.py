@@ -60,14 +60,21 @@ def to_docbin(records: Iterable[dict], spans_key: str = "phi_model", lang: str =
     return db
 
 
-def write_corpus(output: Path, synth_dir: Path, presidio: Path, *, seed: int = 0, spans_key: str = "phi_model") -> Dict[str, int]:
-    """train.spacy / dev.spacy under ``output``: synthetic train (dev) + presidio train (dev)."""
+def write_corpus(output: Path, synth_dir: Path, presidio: Path, *, seed: int = 0, spans_key: str = "phi_model",
+                 dev_max: int = 0) -> Dict[str, int]:
+    """train.spacy / dev.spacy under ``output``: synthetic train (dev) + presidio train (dev).
+
+    ``dev_max`` (0: all) keeps the dev set small, half from each source: evaluation during training
+    runs the encoder over every dev text, which dominates a small CPU budget."""
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     split = presidio_split(presidio, seed)
     counts = {}
     for name in ("train", "dev"):
-        records = list(srsly.read_jsonl(Path(synth_dir) / f"{name}.jsonl")) + split[name]
+        synth, other = list(srsly.read_jsonl(Path(synth_dir) / f"{name}.jsonl")), split[name]
+        if name == "dev" and dev_max:
+            synth, other = synth[: dev_max // 2], other[: dev_max - dev_max // 2]
+        records = synth + other
         to_docbin(records, spans_key).to_disk(output / f"{name}.spacy")
         counts[name] = len(records)
     return counts

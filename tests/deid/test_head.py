@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 import spacy
+from spacy.tokens import DocBin
 from spacy.training import Example
 
 from spacy_medllm.compose import compose_config
@@ -89,3 +90,26 @@ def test_composed_head_trains_on_the_tiny_encoder_and_feeds_medllm_deid(tiny_enc
     loaded = spacy.load(tmp_path / "p")
     assert loaded.get_pipe("medllm_deid").cfg["model_spans_key"] == "phi_model"
     assert loaded(records[0]["text"])._.deidentified == doc._.deidentified
+
+
+def test_corpus_cli_writes_docbins_and_keeps_dev_small(tmp_path):
+    from typer.testing import CliRunner
+
+    from spacy_medllm.cli import deid as _deid_cmd  # noqa: F401  (registers the commands)
+    from spacy_medllm.cli.app import app
+
+    data = [{"full_text": f"Mr. Lee{i} called", "spans": [{"entity_type": "PERSON", "entity_value": f"Lee{i}",
+             "start_position": 4, "end_position": 7 + len(str(i))}]} for i in range(40)]
+    presidio = tmp_path / "p.json"
+    presidio.write_text(json.dumps(data))
+    runner = CliRunner()
+    assert runner.invoke(app, ["deid-synth", str(tmp_path / "s"), "--n", "60"]).exit_code == 0
+    result = runner.invoke(app, ["deid-corpus", str(tmp_path / "s"), str(presidio), str(tmp_path / "c"), "--dev-max", "10"])
+    assert result.exit_code == 0, result.output
+    vocab = spacy.blank("en").vocab
+    train = list(DocBin().from_disk(tmp_path / "c" / "train.spacy").get_docs(vocab))
+    dev = list(DocBin().from_disk(tmp_path / "c" / "dev.spacy").get_docs(vocab))
+    assert len(train) == 42 + 24 and len(dev) == 10
+    assert any(s.label_ == "NAME" for d in train for s in d.spans["phi_model"])
+    missing = runner.invoke(app, ["deid-corpus", str(tmp_path / "nope"), str(presidio), str(tmp_path / "c2")])
+    assert missing.exit_code == 1 and "not found" in missing.output
