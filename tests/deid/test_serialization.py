@@ -1,6 +1,7 @@
 """The rules, labels and clinical words travel with the pipeline; the salt never does."""
 import pickle
 
+import pytest
 import spacy
 
 from .conftest import NOTE
@@ -62,3 +63,30 @@ def test_composed_config_builds_the_component(tmp_path):
     assert "medllm_deid" in config["nlp"]["pipeline"]
     filled = fill_and_validate(config)
     assert filled["components"]["medllm_deid"]["strategy"] == "mask"
+
+
+@pytest.mark.slow
+def test_spacy_package_wheel_holds_the_rules_and_loads(tmp_path, salt):
+    """`spacy package` builds a wheel whose pipeline de-identifies as the original did."""
+    import subprocess
+    import sys
+    import zipfile
+
+    nlp = configured()
+    nlp.to_disk(tmp_path / "p")
+    out = tmp_path / "pkg"
+    out.mkdir()
+    result = subprocess.run([sys.executable, "-m", "spacy", "package", str(tmp_path / "p"), str(out), "--name", "deid_test",
+                             "--version", "0.0.1", "--build", "wheel", "--force"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    wheel = next(out.rglob("*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        assert any(n.endswith("medllm_deid/rules.json") for n in names)
+        zf.extractall(tmp_path / "unpacked")
+    data_dir = next((tmp_path / "unpacked").rglob("medllm_deid")).parent
+    loaded = spacy.load(data_dir)
+    text = NOTE + " Ward code ZX-99812."
+    assert loaded(text)._.deidentified != nlp(text)._.deidentified  # the salt did not travel in the wheel
+    loaded.get_pipe("medllm_deid").set_strategy("hash", salt="never-saved-salt")
+    assert loaded(text)._.deidentified == nlp(text)._.deidentified
