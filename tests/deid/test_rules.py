@@ -35,6 +35,7 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Lives at 42B Oak Ave, Apt 3.", "LOCATION", "42B Oak Ave, Apt 3"),
     ("Address: PO Box 1234.", "LOCATION", "PO Box 1234"),
     ("Fax: 617.555.0199", "CONTACT", "617.555.0199"),
+    ("Desk: +447700 921 916 today", "CONTACT", "+447700 921 916"),
     ("See https://portal.example.org/chart?id=5 for results.", "CONTACT", "https://portal.example.org/chart?id=5"),
     ("Acct # 00293847-B", "ID", "00293847-B"),
     ("Health plan ID: XJH884412", "ID", "XJH884412"),
@@ -55,7 +56,7 @@ def test_rule_positives(deid_nlp, text, label, value):
     "Seen by Neurology. Patient: Denies chest pain. Attending: Cardiology.",
     "Hemoglobin A1c 7.2 on 3 occasions; TSH 2.5. Glasgow coma scale 15. Hodgkin lymphoma.",
     "Started vancomycin 1.25 g IV every 12 hours; creatinine 1.1 mg/dL; MRI of the brain normal.",
-    "Call 911 if symptoms recur. Dose 100-200 mg.",
+    "Call 911 if symptoms recur. Dose 100-200 mg. Edema +2, reflexes 2+ bilaterally, +1 pedal pulses.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
