@@ -76,6 +76,12 @@ def medllm_system(model: Optional[str] = None) -> Callable[[List[str]], List[Lis
         nlp = spacy.load(model)
         if "medllm_deid" not in nlp.pipe_names:
             nlp.add_pipe("medllm_deid")
+        else:  # a trained pipeline saved the rules of its day: compare rules and rules + head on today's
+            from spacy_medllm.deid.rules import default_rules
+
+            deid = nlp.get_pipe("medllm_deid")
+            deid.clear_rules()
+            deid.add_rules(default_rules())
     else:
         nlp = spacy.blank("en")
         nlp.add_pipe("medllm_deid")
