@@ -30,6 +30,7 @@ class Summary:
     errors_file: str
     processed: int = 0
     entities: int = 0
+    phi: int = 0
     words: int = 0
     chars: int = 0
     errors: int = 0
@@ -47,7 +48,8 @@ class Summary:
         return asdict(self)
 
     def lines(self) -> List[str]:
-        out = [f"processed {self.processed:,} notes ({self.entities:,} entities, {self.words:,} words) -> {self.output}"]
+        phi = f", {self.phi:,} PHI spans replaced" if self.phi else ""
+        out = [f"processed {self.processed:,} notes ({self.entities:,} entities{phi}, {self.words:,} words) -> {self.output}"]
         if self.skipped:
             out.append("skipped " + "; ".join(f"{n:,} {reason}" for reason, n in sorted(self.skipped.items())))
         if self.errors:
@@ -92,8 +94,13 @@ def annotate(
     progress: bool = True,
     show_text: bool = False,
     log: Optional[Callable[[str], None]] = None,
+    deid: bool = False,
 ) -> Summary:
-    """Annotate every note in `inputs` with `nlp` into `output`; see `medllm annotate --help`."""
+    """Annotate every note in `inputs` with `nlp` into `output`; see `medllm annotate --help`.
+
+    With `deid`, each record holds the de-identified text (from `medllm_deid`) and its offsets
+    refer to that text (see `spacy_medllm.deid.records`).
+    """
     from tqdm import tqdm
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
@@ -163,14 +170,19 @@ def annotate(
             yield item
 
     def emit(note: Note, doc) -> None:
-        record = doc_record(doc, note, entity_text=entity_text, spans_key=spans_key)
-        out_buf.append((note, record))
-        summary.processed += 1
-        summary.entities += len(record["entities"])
+        record = doc_record(doc, note, entity_text=entity_text and not deid, spans_key=spans_key)
         summary.words += note.n_words
         summary.chars += len(note.text)
         if note.encoding not in ("utf-8", "utf-8-sig", "utf-16"):
             summary.fallback_decoded += 1
+        if deid:
+            from ..deid.records import deid_record
+
+            note, record = deid_record(doc, note, record, entity_text=entity_text)
+            summary.phi += len(record["spans"]["phi"])
+        out_buf.append((note, record))
+        summary.processed += 1
+        summary.entities += len(record["entities"])
         bar.update(1)
         if len(out_buf) >= batch_size:
             flush()

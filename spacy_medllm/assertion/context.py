@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
-from ..files import atomic_write_text
+from ..files import atomic_write_text, read_rule_file
 from .engine import ContextEngine
 from .schema import CONTEXT_CATEGORIES, PRECEDENCE, label_from_flags, register_extensions, set_assertion
 from .sections import token_sections
@@ -51,31 +51,7 @@ def default_rules() -> List[dict]:
 
 def read_rules(path: Union[str, Path]) -> List[dict]:
     """Rules from medspaCy's JSON format (``{"context_rules": [...]}``) or JSONL, one rule per line."""
-    path = Path(path)
-    if not path.exists():
-        raise ValueError(f"{path}: context rules file not found")
-    text = path.read_text(encoding="utf8")
-    if path.suffix == ".jsonl":
-        rules = []
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                rules.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{lineno}: not valid JSON ({err.msg})") from None
-            validate_rule(rules[-1], f"{path}:{lineno}")
-        return rules
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from None
-    rules = data.get("context_rules") if isinstance(data, dict) else data
-    if not isinstance(rules, list):
-        raise ValueError(f"{path}: expected a list of rules or {{\"context_rules\": [...]}}")
-    for i, rule in enumerate(rules):
-        validate_rule(rule, f"{path}: rule {i}")
-    return rules
+    return read_rule_file(path, "context_rules", validate_rule, "context rules")
 
 
 def validate_rule(rule: dict, where: str) -> None:

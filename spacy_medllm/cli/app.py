@@ -17,6 +17,7 @@ def load_commands() -> typer.Typer:
         config,
         convert,
         corpus,
+        deid,
         reports,
         spark,
         synthetic,

@@ -6,12 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from ._util import fail
 from .app import app
-
-
-def fail(message: str) -> None:
-    typer.secho(f"Error: {message}", fg="red", err=True)
-    raise typer.Exit(1)
 
 
 def parse_conf(items: List[str]) -> dict:

@@ -5,6 +5,7 @@ from typing import List, Optional
 
 import typer
 
+from ._util import fail, load_pipeline
 from .app import app
 
 
@@ -41,19 +42,17 @@ def tune_thresholds_cli(
     from ..textcat.thresholds import tune_pipeline
 
     if not data.exists():
-        msg.fail(f"{data}: file not found")
-        raise typer.Exit(1)
+        fail(f"{data}: file not found")
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
-    nlp = spacy.load(model)
+    nlp = load_pipeline(model)
     refs = list(DocBin().from_disk(data).get_docs(nlp.vocab))
     n_unlabelled = sum(1 for r in refs if not r.cats)
     examples = [Example(nlp.make_doc(r.text), r) for r in refs if r.cats]
     try:
         tuned = tune_pipeline(nlp, examples, component or None, batch_size)
     except ValueError as err:
-        msg.fail(f"{data}: {err}")
-        raise typer.Exit(1)
+        fail(f"{data}: {err}")
     msg.info(f"{data}: tuned on {len(examples)} labelled docs ({n_unlabelled} without cats skipped)")
     docs = list(nlp.pipe((eg.predicted for eg in examples), batch_size=batch_size))
     gold = [{k for k, v in eg.reference.cats.items() if v >= 0.5} for eg in examples]

@@ -1,0 +1,327 @@
+"""De-identification benchmark: medllm_deid against Presidio (patterns), philter-lite and scrubadub.
+
+Recall: share of gold PHI spans fully covered by the union of a system's spans (any label: a
+de-identifier must remove PHI, whatever it calls it). Precision: share of a system's spans that
+overlap gold PHI (spans over non-PHI gold types, such as Presidio's ORGANIZATION or an age under
+90, count neither way). Flagged: share of PHI-free texts where the system finds anything.
+Intact: share of clinical entities (NegEx dev conditions, the sample notes' PROBLEM/TEST/TREATMENT)
+that no system span touches. Data: the synthetic held-out notes (``spacy_medllm.deid.synth``,
+test split) and a seeded split of presidio_synth_v2 (the part no model trains on).
+
+Usage: python -m benchmarks.deid [--systems medllm,presidio,philter,scrubadub] [--output benchmarks/results/deid_rules.json]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+PRESIDIO = Path("/work/shared/data/presidio_synth_v2/synth_dataset_v2.json")
+NEGEX = Path("/work/shared/data/negex/negex_dev.tsv")
+COMMON_TYPES = ["PERSON", "STREET_ADDRESS", "DATE_TIME", "PHONE_NUMBER", "EMAIL_ADDRESS", "US_SSN", "IP_ADDRESS",
+                "CREDIT_CARD", "DOMAIN_NAME"]
+Span = Tuple[int, int]
+
+
+def presidio_split(seed: int = 0, path: Path = PRESIDIO) -> Dict[str, List[dict]]:
+    from spacy_medllm.deid.corpus import presidio_split as split
+
+    return split(path, seed)
+
+
+def synth_split(split: str = "test", n: int = 2000, seed: int = 0) -> List[dict]:
+    from spacy_medllm.deid.synth import SPLITS, generate
+
+    offset, share = SPLITS[split]
+    return list(generate(max(1, int(n * share)), seed * 10 + offset, prefix=f"synth-{split}"))
+
+
+def negex_conditions(path: Path = NEGEX) -> List[Tuple[str, Span]]:
+    out = []
+    with open(path, encoding="utf8") as f:
+        reader = csv.reader(f, delimiter="\t")
+        next(reader)
+        for row in reader:
+            if len(row) < 3:
+                continue
+            cond, sent = row[1].strip(), row[2]
+            i = sent.lower().find(cond.lower())
+            if i >= 0:
+                out.append((sent, (i, i + len(cond))))
+    return out
+
+
+def sample_entities() -> List[Tuple[str, List[Span]]]:
+    out = []
+    for split in ("dev", "test"):
+        for line in (ROOT / "assets" / "sample" / f"{split}.jsonl").read_text(encoding="utf8").splitlines():
+            rec = json.loads(line)
+            out.append((rec["text"], [(s["start"], s["end"]) for s in rec["spans"] if s["label"] in ("PROBLEM", "TEST", "TREATMENT")]))
+    return out
+
+
+# ---- systems: text -> list of (start, end) spans ------------------------------------------------
+
+def medllm_system(model: Optional[str] = None) -> Callable[[List[str]], List[List[Span]]]:
+    import spacy
+
+    if model:
+        nlp = spacy.load(model)
+        if "medllm_deid" not in nlp.pipe_names:
+            nlp.add_pipe("medllm_deid")
+        else:  # a trained pipeline saved the rules of its day: compare rules and rules + head on today's
+            from spacy_medllm.deid.rules import default_rules
+
+            deid = nlp.get_pipe("medllm_deid")
+            deid.clear_rules()
+            deid.add_rules(default_rules())
+    else:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("medllm_deid")
+
+    def run(texts: List[str]) -> List[List[Span]]:
+        return [[(r[0], r[1]) for r in doc._.deid_map.replacements] for doc in nlp.pipe(texts, batch_size=32)]
+
+    return run
+
+
+def presidio_system() -> Callable[[List[str]], List[List[Span]]]:
+    """Presidio Analyzer with its pattern recognizers only, on a blank spaCy pipeline (no model download)."""
+    import tempfile
+
+    import spacy
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    class BlankEngine(SpacyNlpEngine):
+        def load(self):
+            self.nlp = {"en": spacy.blank("en")}
+
+    engine = BlankEngine(models=[{"lang_code": "en", "model_name": "blank"}])
+    engine.load()
+    registry = RecognizerRegistry()
+    registry.load_predefined_recognizers(nlp_engine=engine)
+    for rec in list(registry.recognizers):
+        if rec.__class__.__name__ in ("SpacyRecognizer", "TransformersRecognizer", "StanzaRecognizer"):
+            registry.remove_recognizer(rec.name)
+    analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
+    del tempfile
+
+    def run(texts):
+        return [[(r.start, r.end) for r in analyzer.analyze(text=t, language="en")] for t in texts]
+
+    return run
+
+
+def philter_system() -> Callable[[List[str]], List[List[Span]]]:
+    """philter-lite with its packaged filters. Its POS filters need NLTK's tagger data, which cannot be
+    downloaded here: a shape tagger stands in (capitalized -> NNP, digits -> CD, else NN)."""
+    import os
+    import re
+
+    import philter_lite
+    from philter_lite import philter as ph
+    from philter_lite.coordinate_map import PUNCTUATION_MATCHER
+
+    def pos(text):
+        words = ph._get_clean(text)
+        return [(w, "CD" if re.fullmatch(r"\d+", w) else "NNP" if w[:1].isupper() else "NN") for w in words]
+
+    ph._get_pos = pos
+    filters = philter_lite.load_filters(os.path.join(os.path.dirname(philter_lite.__file__), "configs", "philter_delta.toml"))
+
+    def run(texts):
+        out = []
+        for t in texts:
+            include, _, _ = philter_lite.detect_phi(t, patterns=filters)
+            # philter's include map holds the text it keeps; the rest (but punctuation and space) is
+            # PHI, read the way its own transform_text_asterisk reads it
+            phi = [False] * len(t)
+            i = 0
+            while i < len(t):
+                if include.does_exist(i):
+                    i = include.get_coords(i)[1]
+                    continue
+                phi[i] = not PUNCTUATION_MATCHER.match(t[i])
+                i += 1
+            spans, start = [], None
+            for i in range(len(t) + 1):
+                on = i < len(t) and phi[i]
+                if on and start is None:
+                    start = i
+                elif not on and start is not None:
+                    spans.append((start, i))
+                    start = None
+            out.append(spans)
+        return out
+
+    return run
+
+
+def scrubadub_system() -> Callable[[List[str]], List[List[Span]]]:
+    import scrubadub
+
+    scrubber = scrubadub.Scrubber()
+
+    def run(texts):
+        return [[(f.beg, f.end) for f in scrubber.iter_filth(t)] for t in texts]
+
+    return run
+
+
+SYSTEMS = {"medllm": medllm_system, "presidio": presidio_system, "philter": philter_system, "scrubadub": scrubadub_system}
+
+
+# ---- scoring ----------------------------------------------------------------------------------
+
+def fully_covered(span: Span, predicted: List[Span], text: str) -> bool:
+    """Every non-space character of the gold span lies inside some predicted span."""
+    need = [c for c in range(*span) if not text[c].isspace() and text[c] not in ",."]
+    if not need:
+        return True
+    for c in need:
+        if not any(s <= c < e for s, e in predicted):
+            return False
+    return True
+
+
+def overlaps(span: Span, others: Iterable[Span]) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in others)
+
+
+def score_phi(records: List[dict], predictions: List[List[Span]]) -> dict:
+    by_label, by_type = defaultdict(Counter), defaultdict(Counter)
+    tp_pred = fp_pred = flagged = phi_free = 0
+    for rec, pred in zip(records, predictions):
+        gold = [(s["start"], s["end"]) for s in rec["spans"]]
+        ignore = [(s["start"], s["end"]) for s in rec.get("ignore", [])]
+        for s in rec["spans"]:
+            hit = fully_covered((s["start"], s["end"]), pred, rec["text"])
+            by_label[s["label"]]["hit" if hit else "miss"] += 1
+            if "type" in s:
+                by_type[s["type"]]["hit" if hit else "miss"] += 1
+        for p in pred:
+            if overlaps(p, gold):
+                tp_pred += 1
+            elif not overlaps(p, ignore):
+                fp_pred += 1
+        if rec.get("phi_free"):
+            phi_free += 1
+            flagged += bool([p for p in pred if not overlaps(p, ignore)])
+
+    def recall(counter):
+        n = counter["hit"] + counter["miss"]
+        return {"recall": round(counter["hit"] / n, 4) if n else None, "n": n}
+
+    total = Counter()
+    for c in by_label.values():
+        total.update(c)
+    out = {"recall": recall(total)["recall"], "n_phi": recall(total)["n"],
+           "precision": round(tp_pred / (tp_pred + fp_pred), 4) if tp_pred + fp_pred else None,
+           "n_predicted": tp_pred + fp_pred, "phi_free_texts": phi_free,
+           "phi_free_flagged": round(flagged / phi_free, 4) if phi_free else None,
+           "per_label": {k: recall(v) for k, v in sorted(by_label.items())}}
+    if by_type:
+        out["per_type"] = {k: recall(v) for k, v in sorted(by_type.items())}
+        common = Counter()
+        for k in COMMON_TYPES:
+            common.update(by_type.get(k, Counter()))
+        out["recall_common_types"] = recall(common)["recall"]
+    return out
+
+
+def score_intact(items: List[Tuple[str, List[Span]]], predictions: List[List[Span]]) -> dict:
+    n = intact = 0
+    for (text, ents), pred in zip(items, predictions):
+        for ent in ents:
+            n += 1
+            intact += not overlaps(ent, pred)
+    return {"entities": n, "intact": round(intact / n, 4) if n else None}
+
+
+def speed(pipeline: str, repeats: int = 3, n_notes: int = 150) -> dict:
+    """The clinical pipeline's time on whole notes with and without medllm_deid, side by side:
+    runs alternate (without, with) and each takes the median of ``repeats``."""
+    import statistics
+
+    import spacy
+
+    texts = [t for t, _ in sample_entities()][:n_notes]
+    plain = spacy.load(pipeline)
+    with_deid = spacy.load(pipeline)
+    if "medllm_deid" not in with_deid.pipe_names:
+        with_deid.add_pipe("medllm_deid")
+    alone = spacy.blank("en")
+    alone.add_pipe("medllm_deid")
+    times: Dict[str, List[float]] = {"without": [], "with": [], "deid_alone": []}
+    for nlp in (plain, with_deid, alone):  # warm up
+        list(nlp.pipe(texts[:8]))
+    for _ in range(repeats):
+        for key, nlp in (("without", plain), ("with", with_deid), ("deid_alone", alone)):
+            start = time.perf_counter()
+            for _doc in nlp.pipe(texts, batch_size=32):
+                pass
+            times[key].append(time.perf_counter() - start)
+    without, with_ = statistics.median(times["without"]), statistics.median(times["with"])
+    return {"pipeline": pipeline, "notes": len(texts), "chars": sum(map(len, texts)), "repeats": repeats,
+            "seconds_without": round(without, 3), "seconds_with": round(with_, 3),
+            "added_share": round(with_ / without - 1, 4),
+            "deid_alone_share": round(statistics.median(times["deid_alone"]) / without, 4), "runs": times}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--systems", default="medllm,presidio,philter,scrubadub")
+    parser.add_argument("--model", default=None, help="A pipeline with medllm_deid (and a trained head) for 'medllm'")
+    parser.add_argument("--synth-n", type=int, default=2000)
+    parser.add_argument("--split", default="test", help="test (report) or dev (tune)")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "deid_rules.json"))
+    parser.add_argument("--speed-pipeline", default=None, help="Only measure the time medllm_deid adds to this pipeline")
+    args = parser.parse_args(argv)
+    if args.speed_pipeline:
+        res = speed(args.speed_pipeline)
+        res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
+        Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf8")
+        print(json.dumps({k: v for k, v in res.items() if k != "runs"}), file=sys.stderr)
+        return 0
+
+    datasets = {"synth": synth_split(args.split, args.synth_n), "presidio": presidio_split()[args.split]}
+    negex = negex_conditions()
+    sample = sample_entities()
+    results = {"command": "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:]),
+               "split": args.split, "model": args.model, "systems": {}}
+    for name in args.systems.split(","):
+        try:
+            system = medllm_system(args.model) if name == "medllm" else SYSTEMS[name]()
+        except ImportError as err:
+            print(f"{name}: not installed ({err}); skipped", file=sys.stderr)
+            continue
+        res: dict = {}
+        for key, records in datasets.items():
+            start = time.perf_counter()
+            preds = system([r["text"] for r in records])
+            res[key] = score_phi(records, preds)
+            res[key]["seconds"] = round(time.perf_counter() - start, 2)
+        res["negex_conditions"] = score_intact([(t, [s]) for t, s in negex], system([t for t, _ in negex]))
+        res["negex_conditions"]["sentences_flagged"] = round(
+            sum(bool(p) for p in system([t for t, _ in negex])) / max(1, len(negex)), 4)
+        res["sample_entities"] = score_intact(sample, system([t for t, _ in sample]))
+        results["systems"][name] = res
+        print(name, json.dumps({k: {m: v.get(m) for m in ("recall", "precision", "phi_free_flagged", "recall_common_types", "intact")
+                                    if m in v} for k, v in res.items()}), file=sys.stderr)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf8")
+    print(f"-> {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""`medllm deid`: de-identify many notes, with `medllm annotate`'s inputs, outputs and --resume."""
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .annotate import (BATCH_SIZE, CODE, ERRORS, FALLBACK, FORMAT, GLOB, ID_FIELD, INPUT_FMT, MAX_CHARS, N_PROCESS,
+                       OVERWRITE, PROGRESS, RESUME, SHOW_TEXT, SUMMARY, TEXT_FIELD, run_annotate,
+                       shared_options)
+from ._util import fail, load_pipeline
+from .app import app
+
+
+def ensure_deid(nlp, *, strategy: Optional[str] = None, labels: Optional[List[str]] = None):
+    """The pipeline's medllm_deid (added last if missing), with the strategy asked for."""
+    names = [name for name, pipe in nlp.pipeline if pipe.__class__.__name__ == "Deidentifier"]
+    if names:
+        deid = nlp.get_pipe(names[0])
+        if labels:
+            raise typer.BadParameter("--labels applies only when the pipeline has no medllm_deid of its own")
+    else:
+        deid = nlp.add_pipe("medllm_deid", config={"labels": labels} if labels else {})
+    if strategy:
+        try:
+            deid.set_strategy(strategy)
+        except ValueError as err:
+            raise typer.BadParameter(str(err))
+    return deid
+
+
+@app.command("deid")
+def deid_cli(
+    inputs: List[Path] = typer.Argument(..., help="Text files, folders of them, .jsonl or .csv/.tsv files, then the OUTPUT (out.jsonl, out.csv or a folder for BRAT)"),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Pipeline to run (default: a blank English pipeline with the PHI rules)"),
+    strategy: str = typer.Option("mask", "--strategy", "-s", help="mask ([NAME]) | surrogate (fake values; salt from $MEDLLM_DEID_SALT) | hash"),
+    labels: Optional[str] = typer.Option(None, "--labels", help="Comma-separated PHI labels to remove (default: all: NAME,DATE,AGE,LOCATION,CONTACT,ID)"),
+    fmt: Optional[str] = FORMAT,
+    errors: Optional[Path] = ERRORS,
+    input_fmt: str = INPUT_FMT,
+    text_field: str = TEXT_FIELD,
+    id_field: Optional[str] = ID_FIELD,
+    glob: str = GLOB,
+    max_chars: int = MAX_CHARS,
+    fallback_encoding: str = FALLBACK,
+    n_process: int = N_PROCESS,
+    batch_size: int = BATCH_SIZE,
+    resume: bool = RESUME,
+    overwrite: bool = OVERWRITE,
+    show_text: bool = SHOW_TEXT,
+    summary_path: Optional[Path] = SUMMARY,
+    code: Optional[Path] = CODE,
+    progress: bool = PROGRESS,
+):
+    """De-identify notes: each record holds the text with PHI replaced and the PHI spans on it.
+
+    JSONL records carry the de-identified `text`; a BRAT folder holds the de-identified .txt files
+    with PHI (and any entities) as annotations; CSV holds the spans only. Nothing the console or the
+    summary prints holds note text.
+    """
+    if len(inputs) < 2:
+        raise typer.BadParameter("give INPUT... OUTPUT")
+    *inputs, output = inputs
+    label_list = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
+
+    def get_nlp():
+        if model:
+            nlp = load_pipeline(model, code)
+        else:
+            import spacy
+
+            nlp = spacy.blank("en")
+        try:
+            ensure_deid(nlp, strategy=strategy, labels=label_list)
+        except ValueError as err:
+            raise typer.BadParameter(str(err))
+        return nlp
+
+    run_annotate(get_nlp, inputs, output, entity_text=False, spans_key=None, deid=True, **shared_options(locals()))
+
+
+@app.command("deid-synth")
+def deid_synth_cli(
+    output: Path = typer.Argument(..., help="Folder for train.jsonl, dev.jsonl, test.jsonl"),
+    n: int = typer.Option(2000, "--n", help="Notes in all (70% train, 15% dev, 15% test)"),
+    seed: int = typer.Option(0, "--seed", help="Same seed, same files"),
+):
+    """Write synthetic clinical notes with fake PHI and its gold offsets (for training and benchmarks)."""
+    from ..deid.synth import write_splits
+
+    if n < 3:
+        raise typer.BadParameter("--n must be at least 3")
+    counts = write_splits(output, n=n, seed=seed)
+    typer.echo(", ".join(f"{split} {count:,}" for split, count in counts.items()) + f" notes -> {output}", err=True)
+
+
+@app.command("deid-corpus")
+def deid_corpus_cli(
+    synth_dir: Path = typer.Argument(..., help="Folder written by `medllm deid-synth`"),
+    presidio: Path = typer.Argument(..., help="presidio_synth_v2's synth_dataset_v2.json"),
+    output: Path = typer.Argument(..., help="Folder for train.spacy and dev.spacy"),
+    seed: int = typer.Option(0, "--seed", help="Seed of the presidio 60/20/20 split (the benchmark uses 0)"),
+    spans_key: str = typer.Option("phi_model", "--spans-key", help="Span group the PHI head learns"),
+    dev_max: int = typer.Option(0, "--dev-max", help="At most this many dev texts, half from each source (0: all)"),
+):
+    """Training data for the PHI head: synthetic notes plus the presidio train split (DocBins)."""
+    from ..deid.corpus import write_corpus
+
+    for path in (synth_dir / "train.jsonl", presidio):
+        if not path.exists():
+            fail(f"{path} not found")
+    counts = write_corpus(output, synth_dir, presidio, seed=seed, spans_key=spans_key, dev_max=dev_max)
+    typer.echo(", ".join(f"{k} {v:,}" for k, v in counts.items()) + f" docs -> {output}", err=True)

@@ -1,0 +1,203 @@
+"""``medllm_deid``: PHI spans from rules (and a trained head, when the pipeline has one), replaced.
+
+Writes ``doc.spans[spans_key]`` (label; ``kb_id_`` = the rule name or ``model``; scores in the
+group's ``attrs["scores"]``, as spaCy's spancat does), ``Doc._.deidentified`` (the text with each
+PHI span replaced by the chosen strategy) and ``Doc._.deid_map`` (an ``OffsetMap`` between the
+two texts). Replacement uses the exact character spans the rules found; the span group is the
+same spans widened to whole tokens. Rules, labels and clinical words are saved with the
+pipeline; the salt for surrogates and hashes never is (see ``surrogate.resolve_salt``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable, List, Optional, Sequence, Union
+
+import srsly
+from spacy.language import Language
+from spacy.scorer import Scorer
+from spacy.tokens import Doc
+from spacy.util import ensure_path
+
+from ..files import atomic_write_text
+from .offsets import OffsetMap
+from .rules import DEFAULT_CLINICAL_WORDS, LABELS, CompiledRules, default_rules, read_rules, validate_rule
+from .surrogate import STRATEGIES, Replacer, keyed, resolve_salt
+
+
+def register_extensions() -> None:
+    for name in ("deidentified", "deid_map", "patient_key"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+def merge_spans(spans: Iterable[tuple]) -> List[tuple]:
+    """Overlapping (start, end, label, source, score) spans become one: the first (longest) one's label."""
+    out: List[list] = []
+    for start, end, label, source, score in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+        if out and start < out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+            out[-1][4] = max(out[-1][4], score)
+            continue
+        out.append([start, end, label, source, score])
+    return [tuple(s) for s in out]
+
+
+class Deidentifier:
+    """Finds PHI with validated rules (plus an optional model's span group) and replaces it."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "medllm_deid",
+        *,
+        rules: Optional[List[dict]] = None,
+        labels: Sequence[str] = LABELS,
+        strategy: str = "mask",
+        spans_key: str = "phi",
+        model_spans_key: Optional[str] = None,
+        threshold: float = 0.5,
+        clinical_words: Optional[List[str]] = None,
+        salt_env: str = "MEDLLM_DEID_SALT",
+        locale: str = "en_US",
+        scorer: Optional[Callable] = None,
+    ):
+        register_extensions()
+        unknown = [label for label in labels if label not in LABELS]
+        if unknown:
+            raise ValueError(f"medllm_deid: unknown label(s) {', '.join(unknown)} (use some of {', '.join(LABELS)})")
+        if strategy not in STRATEGIES:
+            raise ValueError(f"medllm_deid: unknown strategy {strategy!r} (use one of {', '.join(STRATEGIES)})")
+        self.nlp = nlp
+        self.name = name
+        self.cfg = {
+            "labels": list(labels), "strategy": strategy, "spans_key": spans_key,
+            "model_spans_key": model_spans_key, "threshold": threshold, "salt_env": salt_env, "locale": locale,
+        }
+        self.clinical_words: List[str] = list(DEFAULT_CLINICAL_WORDS if clinical_words is None else clinical_words)
+        self.scorer = scorer
+        self.rules: List[dict] = []
+        self._salt: Optional[str] = None
+        self._replacer: Optional[Replacer] = None
+        self.add_rules(rules or [])
+
+    def _build(self) -> None:
+        self._compiled = CompiledRules(self.rules, self.cfg["labels"], self.clinical_words)
+        self._replacer = None
+
+    def add_rules(self, rules: Iterable[dict]) -> None:
+        rules = [dict(rule) for rule in rules]
+        for i, rule in enumerate(rules):
+            validate_rule(rule, f"rule {i} ({rule.get('name', '?') if isinstance(rule, dict) else '?'})")
+        self.rules.extend(rules)
+        self._build()
+
+    def clear_rules(self) -> None:
+        self.rules = []
+        self._build()
+
+    def set_strategy(self, strategy: str, salt: Optional[str] = None) -> None:
+        """Change the strategy (and give a salt) at run time; neither is needed to load the pipeline."""
+        if strategy not in STRATEGIES:
+            raise ValueError(f"medllm_deid: unknown strategy {strategy!r} (use one of {', '.join(STRATEGIES)})")
+        self.cfg["strategy"] = strategy
+        if salt is not None:
+            self._salt = salt
+        self._replacer = None
+
+    @property
+    def replacer(self) -> Replacer:
+        if self._replacer is None:
+            strategy = self.cfg["strategy"]
+            if self._salt is None and strategy != "mask":
+                self._salt = resolve_salt(self.cfg["salt_env"])
+            self._replacer = Replacer(strategy, self._salt or "", locale=self.cfg["locale"])
+        return self._replacer
+
+    def initialize(self, get_examples: Optional[Callable] = None, *, nlp: Optional[Language] = None,
+                   rules_file: Optional[Union[str, Path]] = None, use_default_rules: bool = True) -> None:
+        """Reset the rules to the packaged defaults and/or a user file (``[initialize.components]``)."""
+        self.clear_rules()
+        if use_default_rules:
+            self.add_rules(default_rules())
+        if rules_file:
+            self.add_rules(read_rules(rules_file))
+
+    def find(self, doc: Doc) -> List[tuple]:
+        """Merged PHI character spans ``(start, end, label, source, score)``."""
+        spans = self._compiled.find(doc.text)
+        key = self.cfg["model_spans_key"]
+        if key and key in doc.spans:
+            group = doc.spans[key]
+            scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
+            for i, span in enumerate(group):
+                score = float(scores[i]) if scores is not None and i < len(scores) else 1.0
+                if span.label_ in self.cfg["labels"] and score >= self.cfg["threshold"]:
+                    spans.append((span.start_char, span.end_char, span.label_, "model", score))
+        return merge_spans(spans)
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = self.find(doc)
+        group, scores, last_end = [], [], -1
+        for start, end, label, source, score in found:
+            span = doc.char_span(start, end, label=label, kb_id=source, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            if span.start < last_end:  # widened to tokens, it now overlaps the previous one
+                continue
+            group.append(span)
+            scores.append(score)
+            last_end = span.end
+        doc.spans[self.cfg["spans_key"]] = group
+        doc.spans[self.cfg["spans_key"]].attrs["scores"] = scores
+        patient = doc._.patient_key
+        note_key = str(patient) if patient is not None else f"note:{keyed('note', doc.text):x}"
+        replace = self.replacer
+        text, mapping = OffsetMap.apply(
+            doc.text, [(s, e, replace(label, doc.text[s:e], note_key)) for s, e, label, _, _ in found])
+        doc._.deidentified = text
+        doc._.deid_map = mapping
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    def score(self, examples, **kwargs) -> dict:
+        if self.scorer is None:
+            return {}
+        return self.scorer(examples, spans_key=self.cfg["spans_key"], **kwargs)
+
+    # Serialization: rules, labels and settings; never the salt.
+    def _data(self) -> dict:
+        return {"cfg": self.cfg, "rules": self.rules, "clinical_words": self.clinical_words}
+
+    def _load(self, data: dict) -> "Deidentifier":
+        self.cfg.update(data["cfg"])
+        self.clinical_words = list(data["clinical_words"])
+        self.rules = []
+        self.add_rules(data["rules"])
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        return srsly.msgpack_dumps(self._data())
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "Deidentifier":
+        return self._load(srsly.msgpack_loads(bytes_data))
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path / "cfg.json", srsly.json_dumps(self.cfg, indent=2))
+        atomic_write_text(path / "rules.json", srsly.json_dumps({"phi_rules": self.rules}, indent=1))
+        atomic_write_text(path / "clinical_words.json", srsly.json_dumps(self.clinical_words))
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "Deidentifier":
+        path = ensure_path(path)
+        return self._load({"cfg": srsly.read_json(path / "cfg.json"), "rules": read_rules(path / "rules.json"),
+                           "clinical_words": srsly.read_json(path / "clinical_words.json")})
+
+
+def score_phi(examples, *, spans_key: str = "phi", **kwargs) -> dict:
+    """spaCy's span scorer over the PHI span group (exact-match P/R/F, per label)."""
+    return Scorer.score_spans(examples, f"spans_{spans_key}", getter=lambda doc, attr: doc.spans.get(spans_key, []),
+                              has_annotation=lambda doc: spans_key in doc.spans, labeled=True, allow_overlap=False)

@@ -1,0 +1,293 @@
+"""PHI rules: plain, serializable dicts (regex + label + optional validator), like medllm_context's.
+
+A rule is ``{"name", "label", "pattern", "ignore_case"?, "validate"?, "score"?}``. ``pattern`` is a
+Python regex over the note text; a named group ``phi`` marks the part that is PHI (the cue around
+it, "MRN:" or "Dr.", stays). ``validate`` names a check from ``VALIDATORS`` (a date must exist, an
+SSN must have a valid shape, an age must be over 89). Names found only by shape are dropped when
+they are clinical words (eponyms such as Parkinson's or Foley: ``DEFAULT_CLINICAL_WORDS``).
+Rules are data, so a saved pipeline keeps them and a user adds their own with ``add_rules``.
+"""
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import re
+from pathlib import Path
+from typing import Callable, Dict, List, Union
+
+from ..files import read_rule_file
+
+LABELS = ("NAME", "DATE", "AGE", "LOCATION", "CONTACT", "ID")
+RULE_KEYS = {"name", "label", "pattern", "ignore_case", "validate", "score", "check_clinical"}
+
+MONTHS = {m: i for i, names in enumerate([
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+    ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
+    ("nov", "november"), ("dec", "december")], 1) for m in names}
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+# A capitalized name word (O'Brien, Smith-Jones, McDonald), and a name of 1-3 words with an initial.
+_W = r"(?:[A-Z]'|Mc|Mac)?[A-Z][a-z]+(?:['\-][A-Z]?[a-z]+)*"
+_NOT_TITLE = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\b)"
+_NAME = rf"{_NOT_TITLE}{_W}(?: [A-Z]\.)?(?: {_W}){{0,2}}"
+_LAST_FIRST = rf"{_NOT_TITLE}{_W},[ \t]+{_W}(?:[ \t]+[A-Z]\.)?"
+# MD and PA are also credentials ("Maria Lopez, MD"): as states they need a zip code after them.
+_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
+           "NC|ND|OH|OK|OR|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
+_ZIP = r"\d{5}(?:-\d{4})?"
+# USPS street suffixes (Publication 28) and their common abbreviations; longest first.
+_STREET_WORDS = "Alley|Avenue|Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Camp|Canyon|Cape|Causeway|Center|Centers|Circle|Circles|Cliff|Cliffs|Club|Common|Corner|Corners|Course|Court|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Drives|Estate|Estates|Expressway|Extension|Extensions|Fall|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove|Groves|Harbor|Harbors|Haven|Heights|Highway|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Land|Landing|Lane|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkway|Parkways|Pass|Passage|Path|Pike|Pine|Pines|Place|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Road|Roads|Route|Row|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Square|Squares|Station|Stravenue|Stream|Street|Streets|Summit|Terrace|Throughway|Trace|Track|Trafficway|Trail|Tunnel|Turnpike|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Way|Ways|Well|Wells|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl|Expy|Fwy"
+_STREET = "(?:" + "|".join(sorted(_STREET_WORDS.split("|"), key=len, reverse=True)) + ")"
+_FACILITY = (r"(?:Hospital|Medical Center|Medical Centre|Clinic|Health Center|Health Centre|Healthcare|"
+             r"Health System|Infirmary|Nursing Home|Nursing Facility|Rehabilitation Center|Rehab Center|"
+             r"Care Center|Surgical Center|Surgery Center|Cancer Center|Children's Hospital|Hospice|"
+             r"Urgent Care|Family Practice|Medical Group|Pediatrics|Memorial|Health)")
+_TITLE_CUE = r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?[ \t]+"
+_ROLE_CUE = (r"\b(?:[Pp]atient(?:'s)?(?: [Nn]ame)?|[Pp]t|[Nn]ame|PCP|[Aa]ttending|[Rr]esident|[Pp]rovider|[Pp]hysician|"
+             r"[Ss]urgeon|[Ss]ubmitted by|[Cc]c|[Nn]ext of kin|NOK|[Ee]mergency contact|[Cc]ontact person|"
+             r"[Gg]uardian|[Hh]ealth care proxy|HCP|[Ii]nterpreter|[Ww]itness|[Rr]eferring(?: physician)?|"
+             r"[Aa]uthor|[Cc]linician|[Tt]ranscribed by|[Cc]onsultant)[ \t]*:[ \t]*")
+_VERB_CUE = (r"\b(?i:seen by|signed by|[Ss]igned|dictated by|reviewed by|discussed with|referred by|"
+             r"accompanied by|examined by|evaluated by|transcribed by|performed by|cosigned by|"
+             r"[Ee]lectronically signed by|attended by|called|spoke with|spoke to|paged|care of|c/o|"
+             r"(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y) (?:wife|husband|son|daughter|mother|father|brother|sister|partner|friend|caregiver|neighbor|niece|nephew|grandson|granddaughter|aunt|uncle|cousin|fianc[eé]e?|boyfriend|girlfriend)|"
+             r"(?:wife|husband|son|daughter|mother|father|brother|sister|partner|friend|caregiver|neighbor),|"
+             r"named|nee|aka|[Ii]ntroduced as|[Gg]oes by)[ \t]+")
+_NUM_DATE = r"(?P<m>0?[1-9]|1[0-2])(?P<sep>[/\-.])(?P<d>0?[1-9]|[12]\d|3[01])(?P=sep)(?P<y>(?:1[89]|20)\d\d|\d\d)"
+_ID_CUE = (r"\b(?:MRN|MR#|MR|[Mm]edical [Rr]ecord(?: [Nn]umber)?|[Rr]ecord(?: number| #| no\.?)|"
+           r"[Aa]cct|[Aa]ccount(?: [Nn]umber| #| [Nn]o\.?)?|[Hh]ealth [Pp]lan(?: ID| [Nn]umber| #)?|"
+           r"[Bb]eneficiary(?: ID| [Nn]umber)?|[Mm]ember(?: ID| [Nn]umber| #)|[Pp]olicy(?: [Nn]umber| #| [Nn]o\.?| ID)?|"
+           r"[Ii]nsurance(?: ID| [Nn]umber| #)|[Ss]ubscriber(?: ID| [Nn]umber)?|[Gg]roup(?: [Nn]umber| #| ID)|"
+           r"[Ll]icen[cs]e(?: [Nn]umber| #| [Nn]o\.?| ID)?|DEA(?: [Nn]umber| #)?|NPI|DL(?: #| [Nn]umber)?|"
+           r"[Dd]river'?s [Ll]icen[cs]e(?: [Nn]umber| #)?|[Dd]evice(?: ID| [Nn]umber| [Ss]erial(?: [Nn]umber)?| #)|"
+           r"[Ss]erial(?: [Nn]umber| #| [Nn]o\.?)|S/N|SN|[Ll]ot(?: [Nn]umber| #)|[Cc]ertificate(?: [Nn]umber| #)?|"
+           r"[Pp]late(?: [Nn]umber| #)?|VIN|[Pp]assport(?: [Nn]umber| #| [Nn]o\.?)?|[Cc]ase(?: [Nn]umber| #)|"
+           r"[Ee]ncounter(?: ID| [Nn]umber| #)|[Aa]ccession(?: [Nn]umber| #)?|[Uu]nit [Nn]o\.?|[Pp]atient ID|"
+           r"[Cc]ard(?: [Nn]umber| #| [Nn]o\.?)|IBAN|ID)")
+
+DEFAULT_CLINICAL_WORDS = sorted({
+    # eponyms and words that look like names
+    "parkinson", "parkinson's", "crohn", "crohn's", "foley", "apgar", "chaddock", "alzheimer", "alzheimer's",
+    "babinski", "hodgkin", "hodgkin's", "hashimoto", "hashimoto's", "cushing", "cushing's",
+    "addison", "addison's", "raynaud", "raynaud's", "sjogren",
+    "sjogren's", "tourette", "tourette's", "huntington", "huntington's", "kawasaki",
+    "guillain", "barre", "bence", "homan", "homans", "kernig",
+    "brudzinski", "romberg", "tinel", "phalen", "lachman", "mcburney", "rovsing", "trendelenburg", "valsalva",
+    "glasgow", "ganz", "whipple", "nissen", "roux", "billroth", "kussmaul",
+    "korotkoff", "doppler", "holter", "gram", "ziehl", "giemsa", "pap", "papanicolaou",
+    "marfan", "klinefelter", "kaposi", "kaposi's", "ewing", "wilms", "burkitt",
+    "lyme", "bartholin", "colles", "boxer's", "dupuytren", "osgood", "schlatter", "paget",
+    "paget's", "meniere", "meniere's", "horner", "horner's", "wernicke", "korsakoff", "creutzfeldt", "jakob",
+    "gehrig", "gehrig's", "reiter", "behcet", "takayasu", "wegener", "henoch",
+    "schonlein", "kawasaki's", "moyamoya", "fallot", "ebstein", "eisenmenger", "brugada", "wolff", "white",
+    "weiss", "zenker", "zenker's", "meckel", "meckel's", "hirschsprung", "virchow", "virchow's",
+    "trousseau", "chvostek", "mcmurray", "finkelstein", "heimlich", "foley's",
+    "hickman", "picc", "swan-ganz", "glasgow's", "wells",
+    "gleason", "breslow", "apgar's", "meld", "framingham",
+    "kerley", "cheyne-stokes", "babinski's",
+    "chaddock's", "oppenheim", "schaeffer", "rinne", "snellen", "ishihara", "jaeger",
+    # drugs and words often capitalized at a sentence start or in headers
+})
+# Words that follow a cue ("Patient: Denies ...", "seen by Neurology") but are no name; cued rules
+# (check_clinical = "common") check only these, since an eponym after "Dr." is a surname.
+COMMON_WORDS = sorted({
+    "tylenol", "lasix", "coumadin", "zofran", "keppra", "lipitor", "plavix", "norvasc", "toprol", "protonix",
+    "ativan", "haldol", "dilaudid", "motrin", "advil", "aleve", "benadryl", "xanax", "zoloft", "prozac",
+    "synthroid", "humalog", "lantus", "novolog", "flomax", "eliquis", "xarelto", "januvia", "glucophage",
+    "ventolin", "albuterol", "proventil", "flovent", "advair", "spiriva", "prednisone", "solu-medrol",
+    "vancomycin", "zosyn", "rocephin", "levaquin", "cipro", "bactrim", "keflex", "augmentin", "flagyl",
+    "heparin", "lovenox", "aspirin", "metformin", "insulin", "lisinopril", "metoprolol", "amlodipine",
+    "patient", "history", "exam", "assessment", "plan", "impression", "follow", "up", "as", "needed", "will",
+    "and", "the", "for", "with", "at", "to", "of", "on", "in", "is", "was", "he", "she", "his", "her", "they",
+    "denies", "reports", "today", "status", "post", "normal", "negative", "positive", "unremarkable", "stable",
+    "admitted", "discharged", "transferred", "seen", "signed", "reviewed", "none", "no", "not", "unknown",
+    "emergency", "department", "medicine", "surgery", "cardiology", "neurology", "oncology", "radiology",
+    "internal", "family", "general", "primary", "care", "team", "service", "unit", "icu", "ed", "er", "or",
+    "cc", "hpi", "pmh", "psh", "ros", "pe", "ekg", "ecg", "ct", "mri", "cbc", "bmp", "md", "rn", "np", "pa",
+    "dr", "mr", "mrs", "ms", "doctor", "nurse", "out", "by", "pending", "declined", "n/a", "na", "self", "same", "home",
+})
+DEFAULT_CLINICAL_WORDS = sorted(set(DEFAULT_CLINICAL_WORDS) | set(COMMON_WORDS))
+
+
+def _date_ok(m: re.Match) -> bool:
+    """A numeric or month-name date that exists (no 2/30), with a plausible year."""
+    groups = m.groupdict()
+    try:
+        if groups.get("iy"):
+            year, month, day = int(groups["iy"]), int(groups["im"]), int(groups["id"])
+        elif groups.get("mn"):
+            month = MONTHS[groups["mn"].lower().rstrip(".")[:3] if groups["mn"].lower()[:4] != "sept" else "sep"]
+            day = int(groups["md"]) if groups.get("md") else 1
+            year = int(groups["my"]) if groups.get("my") else 2000
+        else:
+            month, day = int(groups["m"]), int(groups["d"])
+            year = int(groups["y"]) if groups.get("y") else 2000
+            if year < 100:
+                year += 2000 if year < 50 else 1900
+        datetime.date(year, month, day)
+    except (KeyError, ValueError, TypeError):
+        return False
+    return 1850 <= year <= 2100
+
+
+def _ssn_ok(m: re.Match) -> bool:
+    digits = re.sub(r"\D", "", m.group("phi"))
+    if len(digits) != 9:
+        return False
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000" and len(set(digits)) > 1
+
+
+def _phone_ok(m: re.Match) -> bool:
+    digits = re.sub(r"\D", "", m.group("phi"))
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    if len(digits) == 7:
+        return len(set(digits)) > 1
+    return len(digits) == 10 and digits[0] not in "01" and digits[3] not in "01" and len(set(digits)) > 2
+
+
+def _age_ok(m: re.Match) -> bool:
+    return 90 <= int(m.group("phi")) <= 130
+
+
+def _ip_ok(m: re.Match) -> bool:
+    try:
+        ipaddress.ip_address(m.group("phi"))
+    except ValueError:
+        return False
+    return True
+
+
+def _id_ok(m: re.Match) -> bool:
+    """An identifier after a cue holds at least two digits (not a word such as 'MRN: pending')."""
+    return sum(c.isdigit() for c in m.group("phi")) >= 2
+
+
+def _luhn_ok(m: re.Match) -> bool:
+    digits = [int(c) for c in re.sub(r"\D", "", m.group("phi"))]
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
+    "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "age_over_89": _age_ok, "ip": _ip_ok,
+    "id": _id_ok, "luhn": _luhn_ok,
+}
+
+
+def _r(name: str, label: str, pattern: str, **extra) -> dict:
+    return {"name": name, "label": label, "pattern": pattern, **extra}
+
+
+def default_rules() -> List[dict]:
+    """The packaged PHI rules (Safe Harbor identifiers, grouped into LABELS)."""
+    return [
+        # NAME: after a title, a role cue, a verb cue; before a credential; "Smith is a 67 year old".
+        _r("name_title", "NAME", rf"{_TITLE_CUE}(?P<phi>{_LAST_FIRST}|{_NAME})"),
+        _r("name_role", "NAME", rf"{_ROLE_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
+        _r("name_verb", "NAME", rf"{_VERB_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
+        _r("name_credential", "NAME", rf"(?P<phi>{_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|DDS|PharmD|MSW|LCSW|CNM|CRNA)\b", check_clinical=True),
+        _r("name_age_intro", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
+        _r("name_subject", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:presented|presents|tolerated|was (?:counseled|seen|admitted|discharged|given|started|noted|informed|advised|instructed)|reports|reported|states|stated|denies|denied|complains|returns|returned|arrived|underwent|agrees|agreed|declined|refused|is (?:a|an) \d)\b", check_clinical=True),
+        _r("name_possessive_cue", "NAME", rf"(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
+        # DATE: numeric with a year, ISO, month names; m/d only after a date cue. Years alone are not PHI.
+        _r("date_numeric", "DATE", rf"(?<![\d/.\-])(?P<phi>{_NUM_DATE})(?![\d/\-]|\.\d)", validate="date"),
+        _r("date_iso", "DATE", r"(?<![\d\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])(?:[T ]\d\d:\d\d(?::\d\d)?)?)(?![\d\-])", validate="date"),
+        _r("date_month_day", "DATE", rf"\b(?P<phi>(?P<mn>{_MONTH})\.?[ \t]+(?P<md>[0-3]?\d)(?:st|nd|rd|th)?(?:,?[ \t]+(?P<my>(?:1[89]|20)\d\d))?)\b", validate="date"),
+        _r("date_day_month", "DATE", rf"\b(?P<phi>(?P<md>[0-3]?\d)(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mn>{_MONTH})\.?(?:,?[ \t]+(?P<my>(?:1[89]|20)\d\d))?)\b", validate="date"),
+        _r("date_month_year", "DATE", rf"\b(?P<phi>(?P<mn>{_MONTH})\.?,?[ \t]+(?P<my>(?:1[89]|20)\d\d))\b", validate="date"),
+        _r("date_cued_short", "DATE", r"\b(?:on|since|from|until|dated|DOB|DOS|DOD|[Dd]ate(?: of [A-Za-z]+)?|[Aa]dmitted|[Dd]ischarged|[Ss]een)[ \t:]+(?P<phi>(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01]))(?![\d/])", validate="date"),
+        _r("date_dob_compact", "DATE", r"\b(?:DOB|D\.O\.B\.|[Dd]ate of [Bb]irth|[Bb]orn(?: on)?)[ \t:]*(?P<phi>\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2,4}|\d{8})\b"),
+        # AGE over 89 (ages under 90 are not PHI)
+        _r("age_years", "AGE", r"\b(?P<phi>\d{2,3})(?:[- ]?(?:years?|yrs?|y/?o|y\.o\.)(?:[- ]old)?|[- ]year[- ]old)\b", validate="age_over_89"),
+        _r("age_cued", "AGE", r"\b(?:[Aa]ge[ds]?|[Aa]t the age of|AGE)[ \t:]+(?P<phi>\d{2,3})\b", validate="age_over_89"),
+        _r("age_nineties", "AGE", r"\b(?:in (?:his|her|their) )(?P<phi>(?:nineties|90s|hundreds))\b"),
+        # LOCATION: street address, city/state/zip, facilities with a cue word, places after "lives in".
+        _r("street", "LOCATION", rf"\b(?P<phi>\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
+        _r("po_box", "LOCATION", r"\b(?P<phi>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)\b", ignore_case=True),
+        _r("city_state_zip", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA)[ \t]+{_ZIP}))\b"),
+        _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|[Pp]ostal [Cc]ode)[ \t:#]*(?P<phi>\d{5}(?:-\d{4})?)\b"),
+        _r("facility", "LOCATION", rf"\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{_FACILITY})\b", check_clinical="common"),
+        _r("facility_of", "LOCATION", rf"\b(?P<phi>(?:University|Hospital|Clinic|Medical Center)[ \t]+of[ \t]+{_W}(?:[ \t]+{_W}){{0,3}})\b"),
+        _r("place_cued", "LOCATION", rf"\b(?:lives in|lives at|resides in|residing in|moved (?:here )?from|moved to|born in|traveled to|travelled to|returned from|home in|located in|native of|transferred from|visiting from)[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}}(?:,[ \t]+{_W}(?:[ \t]+{_W})?)?)", check_clinical=True),
+        # CONTACT: phone/fax (shape-checked), e-mail, URL, IP.
+        _r("phone", "CONTACT", r"(?<![\w/.\-])(?P<phi>(?:\+?1[ \t.\-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.\-])\d{3}[ \t.\-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\w/\-]|\.\d)", validate="phone"),
+        _r("phone_cued", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|[Cc]all(?: back)?(?: at)?|[Cc]ontact(?: at)?|[Hh]ome|[Ww]ork)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\+?\d[\d \t().\-]{6,18}\d)", validate="phone"),
+        _r("phone_international", "CONTACT", r"(?<![\w+])(?P<phi>\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,5}){1,4})(?![\w\-])"),
+        _r("email", "CONTACT", r"(?P<phi>\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b)"),
+        _r("url", "CONTACT", r"(?P<phi>\b(?:https?://|ftp://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]])"),
+        _r("domain", "CONTACT", r"(?<![@\w.\-])(?P<phi>(?:[A-Za-z0-9\-]+\.)+(?:com|org|net|edu|gov|io|info|biz|us|co\.uk|health|care)(?:/[^\s]*[^\s.,;:!?)])?)(?![\w\-])"),
+        _r("ipv4", "CONTACT", r"(?<![\d.])(?P<phi>(?:\d{1,3}\.){3}\d{1,3})(?!\d|\.\d)", validate="ip"),
+        _r("ipv6", "CONTACT", r"(?<![\w:])(?P<phi>(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4})(?![\w:])", validate="ip"),
+        # ID: SSN shape, card numbers (Luhn), any number after an identifier cue.
+        _r("ssn", "ID", r"(?<![\d\-])(?P<phi>\d{3}-\d{2}-\d{4})(?![\d\-])", validate="ssn"),
+        _r("ssn_cued", "ID", r"\b(?:SSN|[Ss]ocial [Ss]ecurity(?: [Nn]umber| #| [Nn]o\.?)?)[ \t:#]*(?P<phi>\d{3}[ \-]?\d{2}[ \-]?\d{4})\b", validate="ssn"),
+        _r("card", "ID", r"(?<![\d\-])(?P<phi>\d{4}[ \-]?\d{4}[ \-]?\d{4}[ \-]?\d{1,7}|\d{13,19})(?![\d\-])", validate="luhn"),
+        _r("iban", "ID", r"\b(?P<phi>[A-Z]{2}\d{2}[ ]?(?:[A-Z0-9]{4}[ ]?){2,7}[A-Z0-9]{1,4})\b", validate="id"),
+        _r("id_cued", "ID", rf"{_ID_CUE}[ \t]*(?:(?:[Nn]umber|[Nn]o\.?|ID)\b|#)?[ \t]*[:#=]?[ \t]*(?P<phi>[A-Za-z]{{0,4}}[\-#]?\d[A-Za-z0-9\-]{{2,24}})\b", validate="id"),
+    ]
+
+
+def validate_rule(rule: dict, where: str) -> None:
+    """Fail early, naming the rule, on a field a PHI rule cannot have."""
+    if not isinstance(rule, dict):
+        raise ValueError(f"{where}: a rule must be an object")
+    for key in ("name", "label", "pattern"):
+        if not isinstance(rule.get(key), str) or not rule[key]:
+            raise ValueError(f"{where}: field {key!r} is missing or empty")
+    unknown = set(rule) - RULE_KEYS
+    if unknown:
+        raise ValueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    if rule.get("validate") is not None and rule["validate"] not in VALIDATORS:
+        raise ValueError(f"{where}: field 'validate' has unknown value {rule['validate']!r} (one of {', '.join(VALIDATORS)})")
+    try:
+        compiled = re.compile(rule["pattern"])
+    except re.error as err:
+        raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
+    if rule.get("validate") in ("ssn", "phone", "age_over_89", "ip", "id", "luhn") and "phi" not in compiled.groupindex:
+        raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
+
+
+def read_rules(path: Union[str, Path]) -> List[dict]:
+    """Rules from JSON (``{"phi_rules": [...]}`` or a list) or JSONL (one rule per line)."""
+    return read_rule_file(path, "phi_rules", validate_rule, "PHI rules")
+
+
+class CompiledRules:
+    """The rules compiled once; ``find(text)`` gives (start, end, label, rule name) char spans."""
+
+    def __init__(self, rules: List[dict], labels: List[str], clinical_words: List[str]):
+        self.rules = [r for r in rules if r["label"] in labels]
+        self.compiled = [re.compile(r["pattern"], re.IGNORECASE if r.get("ignore_case") else 0) for r in self.rules]
+        self.clinical = {w.lower() for w in clinical_words}
+        self.common = self.clinical & set(COMMON_WORDS)
+
+    def _clinical(self, value: str, words_set: set) -> bool:
+        words = [w.strip(".,'") for w in re.split(r"[\s,]+", value.lower()) if w.strip(".,'")]
+        return not words or all(self._word(w, words_set) for w in words) or self._word(words[0], words_set)
+
+    @staticmethod
+    def _word(word: str, words_set: set) -> bool:
+        return word in words_set or re.sub(r"'s?$", "", word) in words_set
+
+    def find(self, text: str) -> List[tuple]:
+        found = []
+        for rule, regex in zip(self.rules, self.compiled):
+            check = VALIDATORS.get(rule.get("validate") or "")
+            for m in regex.finditer(text):
+                group = "phi" if "phi" in regex.groupindex else 0
+                start, end = m.span(group)
+                if start < 0 or start == end or (check is not None and not check(m)):
+                    continue
+                check_words = rule.get("check_clinical")
+                if check_words and self._clinical(m.group(group), self.common if check_words == "common" else self.clinical):
+                    continue
+                found.append((start, end, rule["label"], rule["name"], float(rule.get("score", 1.0))))
+        return found

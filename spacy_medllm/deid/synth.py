@@ -1,0 +1,170 @@
+"""Synthetic clinical notes with surrogate PHI and gold character offsets (train/dev/test + PHI-free).
+
+Every value is invented by ``faker`` (seeded: the same seed writes the same files). Templates mix
+cued PHI ("Dr. X", "MRN: N") with uncued PHI ("X presented with...", "transferred from X") so a
+model has something to learn beyond the rules; PHI-free texts hold the clinical words that look
+like names (eponyms, drugs), years alone, ages under 90, doses and vital signs.
+Records: ``{"id", "text", "spans": [{"start", "end", "label"}], "phi_free": bool}``.
+"""
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List, Tuple
+
+import srsly
+
+from ..files import atomic_write_text
+
+FILLER = [
+    "She reports intermittent chest pain radiating to the left arm.", "No fever, chills or night sweats.",
+    "Troponin was negative times two and the electrocardiogram showed sinus rhythm.",
+    "Started metformin 500 mg twice daily and lisinopril 10 mg daily.", "Chest x-ray shows a small pleural effusion.",
+    "Denies nausea, vomiting or diarrhea.", "Blood pressure 132/84, heart rate 88, oxygen saturation 96% on room air.",
+    "MRI of the brain was unremarkable.", "History of type 2 diabetes mellitus and hypertension since 2012.",
+    "Plan: continue aspirin 81 mg daily, follow up with cardiology in 2 weeks.",
+    "Hemoglobin A1c 7.8, creatinine 1.2, TSH 2.1.", "Lungs clear to auscultation bilaterally.",
+    "Abdomen soft, non-tender, non-distended.", "He was given Zofran 4 mg IV for nausea with good effect.",
+    "Foley catheter was removed on hospital day 2.", "Positive Babinski sign on the left; Chaddock sign equivocal.",
+    "Family history of Alzheimer's disease in her mother.", "Known Crohn's disease, on infliximab every 8 weeks.",
+    "Parkinson's disease with resting tremor, on carbidopa-levodopa.", "Apgar scores 8 and 9 at one and five minutes.",
+    "Follow up with Dr. as needed.", "Take 1/2 tablet at bedtime.", "Pain 6/10, improved to 3/10 after morphine.",
+    "Patient is a 67 year old man with COPD.", "She is 45 years old and works as a teacher.",
+    "Colonoscopy in 2018 showed two small polyps.", "Glasgow coma scale 15.", "Hodgkin lymphoma in remission since 2009.",
+    "Murphy's sign negative.", "Continue Lasix 40 mg daily and Coumadin per INR.", "Repeat CBC and BMP in the morning.",
+    "Echocardiogram showed an ejection fraction of 55%.", "No history of Graves' disease.", "Lyme titers pending.",
+    "Urinalysis positive for leukocyte esterase; started Bactrim.", "Valsalva maneuver terminated the tachycardia.",
+    "Holter monitor for 48 hours.", "Gram stain showed gram-positive cocci in clusters.",
+    "Wells score low; D-dimer negative.", "Down syndrome with atrioventricular canal repaired in infancy.",
+]
+HOSPITAL_KINDS = ["Hospital", "Medical Center", "General Hospital", "Memorial Hospital", "Regional Medical Center",
+                  "Clinic", "Community Hospital", "Health Center", "Rehabilitation Center", "Nursing Home"]
+DATE_FORMATS = ["%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%B %Y", "%-m/%-d/%Y", "%B %-d"]
+CUED = [
+    "Patient: {NAME}", "Patient Name: {NAME}", "MRN: {MRN}", "DOB: {DATE}", "Date of admission: {DATE}",
+    "Attending: Dr. {LAST}", "Seen by Dr. {LAST} on {DATE}.", "Electronically signed by {NAME}, MD on {DATE}.",
+    "Discussed with {FIRST} {LAST}, NP.", "Mr. {LAST} was admitted on {DATE} with pneumonia.",
+    "Mrs. {LAST} returns for follow up.", "Ms. {LAST} reports feeling better.",
+    "Phone: {PHONE}", "Fax: {PHONE}", "Call back number {PHONE}.", "Email: {EMAIL}",
+    "Patient portal: {URL}", "Address: {STREET}, {CITYSTATEZIP}", "Lives at {STREET}.",
+    "SSN: {SSN}", "Account number: {ACCOUNT}", "Health plan ID: {PLAN}", "Insurance ID {PLAN}.",
+    "License number {LICENSE}.", "Pacemaker serial number {DEVICE}.", "Transferred from {HOSPITAL} on {DATE}.",
+    "Admitted to {HOSPITAL}.", "She is a {AGE90} year old woman with dementia.", "Age: {AGE90}",
+    "Emergency contact: {NAME}, {PHONE}.", "Accompanied by his daughter {FIRST}.", "Accompanied by her son {FIRST}.",
+    "Login from IP {IP} flagged.", "Follow up at {HOSPITAL} on {DATE}.", "Referred by Dr. {NAME}.",
+    "PCP: Dr. {LAST}, {PHONE}.", "Last colonoscopy on {DATE} was normal.", "Discharged on {DATE}.",
+]
+UNCUED = [
+    "{NAME} presented with shortness of breath.", "{FIRST} was counseled about smoking cessation.",
+    "{NAME} is a {AGE} year old man with chest pain.", "Spoke with {FIRST} about discharge planning.",
+    "{LAST} tolerated the procedure well.", "Her husband {FIRST} is at the bedside.",
+    "He lives in {CITY} with his wife.", "Results sent to {EMAIL} per request.",
+    "Will call {PHONE} with results.", "Recently moved from {CITY}, {STATE}.",
+    "Outside records from {HOSPITAL} reviewed.", "Surgery was done at {HOSPITAL} in {YEAR}.",
+    "Her brother {NAME} has diabetes.", "Plan discussed with {NAME} and family.",
+    "Seen {DATE} in clinic.", "Prior admission {DATE} for cellulitis.",
+]
+
+
+def _date_text(fake, rng: random.Random) -> str:
+    date = fake.date_between(start_date="-60y", end_date="today")
+    return date.strftime(rng.choice(DATE_FORMATS))
+
+
+def slot_values(fake, rng: random.Random) -> Dict[str, Callable[[], Tuple[str, str]]]:
+    """Slot -> a function giving (value, label); label '' for values that are not PHI (a year, an age)."""
+    def phone():
+        area = rng.randint(201, 989)
+        while area % 100 == 11:
+            area += 1
+        fmt = rng.choice(["({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}", "{a} {b} {c}"])
+        return fmt.format(a=area, b=rng.randint(200, 999), c=f"{rng.randint(0, 9999):04d}"), "CONTACT"
+
+    return {
+        "NAME": lambda: (f"{fake.first_name()} {fake.last_name()}", "NAME"),
+        "FIRST": lambda: (fake.first_name(), "NAME"),
+        "LAST": lambda: (fake.last_name(), "NAME"),
+        "DATE": lambda: (_date_text(fake, rng), "DATE"),
+        "YEAR": lambda: (str(rng.randint(1990, 2023)), ""),
+        "AGE": lambda: (str(rng.randint(18, 89)), ""),
+        "AGE90": lambda: (str(rng.randint(90, 104)), "AGE"),
+        "MRN": lambda: (fake.numerify(rng.choice(["########", "#######", "MR-######", "##-###-###"])), "ID"),
+        "SSN": lambda: (fake.ssn(), "ID"),
+        "ACCOUNT": lambda: (fake.numerify(rng.choice(["##########", "A########", "####-####"])), "ID"),
+        "PLAN": lambda: (fake.bothify(rng.choice(["???#########", "??-########", "#########"])).upper(), "ID"),
+        "LICENSE": lambda: (fake.bothify(rng.choice(["?#######", "??######", "#########"])).upper(), "ID"),
+        "DEVICE": lambda: (fake.bothify(rng.choice(["SN-#####-##", "??########", "#######-?"])).upper(), "ID"),
+        "PHONE": phone,
+        "EMAIL": lambda: (fake.email(), "CONTACT"),
+        "URL": lambda: (fake.url() + rng.choice(["", "portal", "chart?id=" + str(rng.randint(1, 9999))]), "CONTACT"),
+        "IP": lambda: (fake.ipv4(), "CONTACT"),
+        "STREET": lambda: (fake.street_address(), "LOCATION"),
+        "CITY": lambda: (fake.city(), "LOCATION"),
+        "STATE": lambda: (fake.state_abbr(), ""),
+        "CITYSTATEZIP": lambda: (f"{fake.city()}, {fake.state_abbr()} {fake.zipcode()}", "LOCATION"),
+        "HOSPITAL": lambda: (rng.choice([f"{fake.last_name()} {rng.choice(HOSPITAL_KINDS)}",
+                                          f"{fake.city()} {rng.choice(HOSPITAL_KINDS)}",
+                                          f"St. {fake.first_name()}'s {rng.choice(HOSPITAL_KINDS)}"]), "LOCATION"),
+    }
+
+
+def fill(template: str, slots: Dict[str, Callable]) -> Tuple[str, List[dict]]:
+    """A template with its slots filled, and the PHI spans in the result."""
+    out, spans, pos = [], [], 0
+    for m in re.finditer(r"\{([A-Z0-9]+)\}", template):
+        out.append(template[pos:m.start()])
+        value, label = slots[m.group(1)]()
+        start = sum(len(x) for x in out)
+        out.append(value)
+        if label:
+            spans.append({"start": start, "end": start + len(value), "label": label})
+        pos = m.end()
+    out.append(template[pos:])
+    return "".join(out), spans
+
+
+def make_note(rng: random.Random, slots, n_phi: int, n_filler: int) -> Tuple[str, List[dict]]:
+    parts = [rng.choice(CUED if rng.random() < 0.65 else UNCUED) for _ in range(n_phi)] + \
+        [None] * n_filler
+    rng.shuffle(parts)
+    text, spans = "", []
+    for part in parts:
+        sep = "" if not text else rng.choice([" ", "\n", "\n\n", "  "])
+        piece, piece_spans = (rng.choice(FILLER), []) if part is None else fill(part, slots)
+        offset = len(text) + len(sep)
+        text += sep + piece
+        spans += [dict(s, start=s["start"] + offset, end=s["end"] + offset) for s in piece_spans]
+    return text + "\n", spans
+
+
+def generate(n: int, seed: int, *, phi_free_share: float = 0.15, locale: str = "en_US", prefix: str = "synth") -> Iterator[dict]:
+    """``n`` records; about ``phi_free_share`` of them hold no PHI at all."""
+    from faker import Faker
+
+    rng = random.Random(seed)
+    fake = Faker(locale)
+    fake.seed_instance(seed)
+    slots = slot_values(fake, rng)
+    for i in range(n):
+        phi_free = rng.random() < phi_free_share
+        if phi_free:
+            text = " ".join(rng.sample(FILLER, rng.randint(1, 5))) + "\n"
+            spans: List[dict] = []
+        else:
+            text, spans = make_note(rng, slots, rng.randint(2, 7), rng.randint(1, 5))
+        yield {"id": f"{prefix}-{seed}-{i:05d}", "text": text, "spans": spans, "phi_free": phi_free}
+
+
+SPLITS = {"train": (1, 0.7), "dev": (2, 0.15), "test": (3, 0.15)}
+
+
+def write_splits(output: Path, n: int = 2000, seed: int = 0) -> Dict[str, int]:
+    """train/dev/test JSONL under ``output``, each from its own seed (no record shared)."""
+    output = Path(output)
+    counts = {}
+    for split, (offset, share) in SPLITS.items():
+        records = list(generate(max(1, int(n * share)), seed * 10 + offset, prefix=f"synth-{split}"))
+        atomic_write_text(output / f"{split}.jsonl", "".join(srsly.json_dumps(r) + "\n" for r in records))
+        counts[split] = len(records)
+    return counts

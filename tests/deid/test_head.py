@@ -1,0 +1,116 @@
+"""The trained PHI head (spancat on the shared transformer) and its union with the rules; the data."""
+import json
+from pathlib import Path
+
+import spacy
+from spacy.tokens import DocBin
+from spacy.training import Example
+
+from spacy_medllm.compose import compose_config
+from spacy_medllm.deid.corpus import presidio_split, to_docbin
+from spacy_medllm.deid.synth import generate, write_splits
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_synthetic_notes_have_exact_gold_offsets_and_are_deterministic():
+    records = list(generate(40, seed=5))
+    assert records == list(generate(40, seed=5))
+    assert any(r["phi_free"] for r in records) and any(r["spans"] for r in records)
+    for r in records:
+        assert r["phi_free"] == (not r["spans"])
+        for s in r["spans"]:
+            value = r["text"][s["start"]:s["end"]]
+            assert value == value.strip() and value and s["label"] in {"NAME", "DATE", "AGE", "LOCATION", "CONTACT", "ID"}
+
+
+def test_splits_share_no_note(tmp_path):
+    counts = write_splits(tmp_path, n=100, seed=0)
+    texts = {split: {json.loads(line)["text"] for line in (tmp_path / f"{split}.jsonl").read_text().splitlines()}
+             for split in counts}
+    assert counts == {"train": 70, "dev": 15, "test": 15}
+    assert not (texts["train"] & texts["test"]) and not (texts["train"] & texts["dev"])
+
+
+def test_presidio_split_is_seeded_disjoint_and_maps_labels(tmp_path):
+    data = [{"full_text": f"Call Ann Lee{i} at 555-0101 on 2020", "spans": [
+        {"entity_type": "PERSON", "entity_value": f"Ann Lee{i}", "start_position": 5, "end_position": 12 + len(str(i))},
+        {"entity_type": "DATE_TIME", "entity_value": "2020", "start_position": 31 + len(str(i)), "end_position": 35 + len(str(i))}]}
+        for i in range(20)]
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data))
+    split = presidio_split(path, seed=0)
+    assert split == presidio_split(path, seed=0) and split != presidio_split(path, seed=1)
+    ids = [{r["id"] for r in split[k]} for k in ("train", "dev", "test")]
+    assert sum(map(len, ids)) == 20 and not (ids[0] & ids[2])
+    rec = split["test"][0]
+    assert [s["label"] for s in rec["spans"]] == ["NAME"] and [s["type"] for s in rec["ignore"]] == ["DATE_TIME"]
+    doc = list(to_docbin([rec]).get_docs(spacy.blank("en").vocab))[0]
+    assert [(s.label_, s.text) for s in doc.spans["phi_model"]] == [("NAME", rec["text"][5:rec["spans"][0]["end"]])]
+
+
+@spacy.Language.component("medllm_test_fake_head")
+def fake_head(doc):
+    """Stands in for a trained head: 'Zed' and 'Quux' as NAME with scores 0.9 and 0.2."""
+    spans = [doc.char_span(m, m + len(w), label="NAME") for w in ("Zed", "Quux") for m in [doc.text.find(w)] if m >= 0]
+    doc.spans["phi_model"] = [s for s in spans if s is not None]
+    doc.spans["phi_model"].attrs["scores"] = [0.9 if s.text == "Zed" else 0.2 for s in doc.spans["phi_model"]]
+    return doc
+
+
+def test_head_spans_join_the_rules_above_the_threshold():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_test_fake_head")
+    nlp.add_pipe("medllm_deid", config={"model_spans_key": "phi_model", "threshold": 0.5})
+    doc = nlp("Zed and Quux came with Dr. Alice Wong on 01/02/2020.")
+    assert doc._.deidentified == "[NAME] and Quux came with Dr. [NAME] on [DATE]."
+    sources = {s.text: s.kb_id_ for s in doc.spans["phi"]}
+    assert sources["Zed"] == "model" and sources["Alice Wong"] == "name_title"
+    assert doc.spans["phi"].attrs["scores"][0] == 0.9
+
+
+def test_composed_head_trains_on_the_tiny_encoder_and_feeds_medllm_deid(tiny_encoder, tmp_path):
+    config = compose_config([ROOT / "components" / "transformer.cfg", ROOT / "components" / "deid_head.cfg",
+                             ROOT / "components" / "deid.cfg"],
+                            overrides={"paths.base_model": str(tiny_encoder),
+                                       "components.medllm_deid.model_spans_key": "phi_model"}).interpolate()
+    nlp = spacy.blank("en").from_config(config, auto_fill=True)
+    records = [r for r in generate(12, seed=3) if r["spans"]]
+    docs = list(to_docbin(records).get_docs(nlp.vocab))
+    examples = [Example(nlp.make_doc(d.text), d) for d in docs]
+    nlp.initialize(lambda: examples)
+    assert set(nlp.get_pipe("deid_spancat").labels) <= {"NAME", "DATE", "AGE", "LOCATION", "CONTACT", "ID"}
+    losses = {}
+    for _ in range(2):
+        nlp.update(examples, losses=losses)
+    assert losses["deid_spancat"] > 0
+    doc = nlp(records[0]["text"])
+    assert "phi_model" in doc.spans and doc._.deidentified is not None
+    nlp.to_disk(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")
+    assert loaded.get_pipe("medllm_deid").cfg["model_spans_key"] == "phi_model"
+    assert loaded(records[0]["text"])._.deidentified == doc._.deidentified
+
+
+def test_corpus_cli_writes_docbins_and_keeps_dev_small(tmp_path):
+    from typer.testing import CliRunner
+
+    from spacy_medllm.cli.app import load_commands
+
+    app = load_commands()
+
+    data = [{"full_text": f"Mr. Lee{i} called", "spans": [{"entity_type": "PERSON", "entity_value": f"Lee{i}",
+             "start_position": 4, "end_position": 7 + len(str(i))}]} for i in range(40)]
+    presidio = tmp_path / "p.json"
+    presidio.write_text(json.dumps(data))
+    runner = CliRunner()
+    assert runner.invoke(app, ["deid-synth", str(tmp_path / "s"), "--n", "60"]).exit_code == 0
+    result = runner.invoke(app, ["deid-corpus", str(tmp_path / "s"), str(presidio), str(tmp_path / "c"), "--dev-max", "10"])
+    assert result.exit_code == 0, result.output
+    vocab = spacy.blank("en").vocab
+    train = list(DocBin().from_disk(tmp_path / "c" / "train.spacy").get_docs(vocab))
+    dev = list(DocBin().from_disk(tmp_path / "c" / "dev.spacy").get_docs(vocab))
+    assert len(train) == 42 + 24 and len(dev) == 10
+    assert any(s.label_ == "NAME" for d in train for s in d.spans["phi_model"])
+    missing = runner.invoke(app, ["deid-corpus", str(tmp_path / "nope"), str(presidio), str(tmp_path / "c2")])
+    assert missing.exit_code == 1 and "not found" in missing.output

@@ -1,0 +1,111 @@
+"""The PHI rules per category: positives, and the clinical words that must stay."""
+import pytest
+
+from .conftest import NOTE, PHI
+
+
+def found(nlp, text):
+    doc = nlp(text)
+    return {(span.label_, span.text) for span in doc.spans["phi"]}
+
+
+def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
+    doc = deid_nlp(NOTE)
+    spans = {(s.label_, s.text) for s in doc.spans["phi"]}
+    for label, values in PHI.items():
+        for value in values:
+            assert (label, value) in spans, (label, value)
+    assert all(s.kb_id_ for s in doc.spans["phi"])  # the rule name
+    assert doc.spans["phi"].attrs["scores"] == [1.0] * len(doc.spans["phi"])
+
+
+@pytest.mark.parametrize("text,label,value", [
+    ("Signed by Maria Lopez, MD", "NAME", "Maria Lopez"),
+    ("Electronically signed by Kevin O'Brien", "NAME", "Kevin O'Brien"),
+    ("Attending: Chen, Wei", "NAME", "Chen, Wei"),
+    ("Ms. Garcia-Lopez was seen today.", "NAME", "Garcia-Lopez"),
+    ("Accompanied by his daughter Susan.", "NAME", "Susan"),
+    ("Seen 3/14 for follow up.", "DATE", "3/14"),
+    ("Admitted 12-01-19, discharged 12/5/2019.", "DATE", "12-01-19"),
+    ("Surgery on 5th of March 2018.", "DATE", "5th of March 2018"),
+    ("Last seen in Sept 2021.", "DATE", "Sept 2021"),
+    ("Age: 102.", "AGE", "102"),
+    ("A 91-year-old woman.", "AGE", "91"),
+    ("Transferred from St. Mary's Medical Center.", "LOCATION", "St. Mary's Medical Center"),
+    ("Lives at 42B Oak Ave, Apt 3.", "LOCATION", "42B Oak Ave, Apt 3"),
+    ("Address: PO Box 1234.", "LOCATION", "PO Box 1234"),
+    ("Fax: 617.555.0199", "CONTACT", "617.555.0199"),
+    ("Desk: +447700 921 916 today", "CONTACT", "+447700 921 916"),
+    ("See https://portal.example.org/chart?id=5 for results.", "CONTACT", "https://portal.example.org/chart?id=5"),
+    ("Acct # 00293847-B", "ID", "00293847-B"),
+    ("Health plan ID: XJH884412", "ID", "XJH884412"),
+    ("License number D1234567.", "ID", "D1234567"),
+    ("Device serial number SN-44821-77", "ID", "SN-44821-77"),
+])
+def test_rule_positives(deid_nlp, text, label, value):
+    assert (label, value) in found(deid_nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "History of Parkinson's disease, Crohn's disease and Alzheimer's dementia.",
+    "Foley catheter placed. Apgar scores 8 and 9. Positive Chaddock sign. Babinski negative.",
+    "Follow up with Dr. as needed.",
+    "He is a 67 year old man, age 89.",
+    "In 2019 he had a stroke; since 2015 on metformin.",
+    "Take 1/2 tablet of Lasix. BP 120/80, HR 72, pain 5/10. Troponin 0.04.",
+    "Seen by Neurology. Patient: Denies chest pain. Attending: Cardiology.",
+    "Hemoglobin A1c 7.2 on 3 occasions; TSH 2.5. Glasgow coma scale 15. Hodgkin lymphoma.",
+    "Started vancomycin 1.25 g IV every 12 hours; creatinine 1.1 mg/dL; MRI of the brain normal.",
+    "Call 911 if symptoms recur. Dose 100-200 mg. Edema +2, reflexes 2+ bilaterally, +1 pedal pulses.",
+])
+def test_clinical_text_is_not_phi(deid_nlp, text):
+    assert found(deid_nlp, text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "SSN 000-12-3456", "SSN 666-12-3456", "Phone 011-555-0182", "on 02/30/2020", "on 13/01/2020",
+    "IP 999.1.1.1", "MRN: pending",
+])
+def test_validation_rejects_wrong_shapes(deid_nlp, text):
+    assert found(deid_nlp, text) == set()
+
+
+def test_labels_can_be_selected():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid", config={"labels": ["DATE", "ID"]})
+    doc = nlp(NOTE)
+    assert {s.label_ for s in doc.spans["phi"]} == {"DATE", "ID"}
+    assert "John A. Smith" in doc._.deidentified and "[DATE]" in doc._.deidentified
+
+
+def test_unknown_label_or_strategy_is_refused():
+    import spacy
+
+    with pytest.raises(ValueError, match="unknown label"):
+        spacy.blank("en").add_pipe("medllm_deid", config={"labels": ["NAMES"]})
+    with pytest.raises(ValueError, match="unknown strategy"):
+        spacy.blank("en").add_pipe("medllm_deid", config={"strategy": "blur"})
+
+
+def test_add_rules_extends_and_validates(deid_nlp):
+    deid = deid_nlp.get_pipe("medllm_deid")
+    assert ("ID", "ZX-99812") not in found(deid_nlp, "Ward code ZX-99812 today")
+    deid.add_rules([{"name": "ward_code", "label": "ID", "pattern": r"Ward code (?P<phi>ZX-\d+)"}])
+    assert ("ID", "ZX-99812") in found(deid_nlp, "Ward code ZX-99812 today")
+    with pytest.raises(ValueError, match="unknown field"):
+        deid.add_rules([{"name": "x", "label": "ID", "pattern": "x", "colour": "red"}])
+    with pytest.raises(ValueError, match="not a valid regex"):
+        deid.add_rules([{"name": "x", "label": "ID", "pattern": "(unclosed"}])
+    with pytest.raises(ValueError, match="validate"):
+        deid.add_rules([{"name": "x", "label": "ID", "pattern": "x", "validate": "nope"}])
+
+
+def test_rules_file_jsonl_names_the_bad_line(tmp_path):
+    from spacy_medllm.deid.rules import read_rules
+
+    path = tmp_path / "rules.jsonl"
+    path.write_text('{"name": "a", "label": "ID", "pattern": "A\\\\d+"}\n{"name": "b", "label": "ID"\n', encoding="utf8")
+    with pytest.raises(ValueError, match=r"rules.jsonl:2"):
+        read_rules(path)
