@@ -15,9 +15,11 @@ def load_pipeline(model: str, code: Optional[Path] = None):
 
     if code is not None:
         import_file("medllm_user_code", code)
+    from ..optimize.runtime import FastPathUnavailable
+
     try:
         return spacy.load(model)
-    except (OSError, IOError) as err:
+    except (OSError, IOError, FastPathUnavailable) as err:
         typer.secho(f"Error: cannot load the pipeline {model!r}: {err}", fg="red", err=True)
         raise typer.Exit(1)
 

@@ -10,6 +10,6 @@ app = typer.Typer(
 
 def main() -> None:
     # Import the command modules for their side effect of registering commands.
-    from . import annotate, assertion, convert, config, evaluate, translate, visualize  # noqa: F401
+    from . import annotate, assertion, convert, config, evaluate, optimize, translate, visualize  # noqa: F401
 
     app()
