@@ -27,8 +27,10 @@ MTSAMPLES = ROOT.parent / "shared" / "data" / "mtsamples" / "mtsamples.csv"
 ABLATION = {
     "onnx fp32 (no fusion, no bucketing)": ["--quantize", "none", "--no-fuse", "--no-sort-windows", "--batch-windows", "0"],
     "+ fusions": ["--quantize", "none", "--no-sort-windows", "--batch-windows", "0"],
-    "+ int8": ["--quantize", "int8", "--no-sort-windows", "--batch-windows", "0"],
+    "+ int8 dynamic (per-tensor activations)": ["--quantize", "int8-dynamic", "--no-sort-windows", "--batch-windows", "0"],
+    "+ int8 block-wise instead": ["--quantize", "int8", "--no-sort-windows", "--batch-windows", "0"],
     "+ length-bucketed windows (optimized default)": [],
+    "int8 dynamic + bucketed": ["--quantize", "int8-dynamic"],
     "optimized, 1 thread": ["--threads", "1"],
 }
 DEFAULT = "+ length-bucketed windows (optimized default)"

@@ -50,6 +50,11 @@ def int8_pipeline(tmp_path_factory, fp32_pipeline) -> Path:
 
 
 @pytest.fixture(scope="session")
+def int8_dynamic_pipeline(tmp_path_factory, fp32_pipeline) -> Path:
+    return _optimize(tmp_path_factory, fp32_pipeline, "onnx-int8-dynamic", quantize="int8-dynamic")
+
+
+@pytest.fixture(scope="session")
 def texts():
     return [NOTE, "No fever .", NOTE + " " + NOTE + " " + NOTE, "Mother had cancer ."]
 
