@@ -274,8 +274,10 @@ def main() -> None:
         save()
     if args.large_notes:
         large = args.large_model or work / "large-12x768"
-        if not large.exists():
-            build_large(model, large)
+        if not large.exists():  # in a child: Linux keeps ru_maxrss across fork/exec, so the
+            # parent must not grow, or every later child reports the parent's peak RSS
+            subprocess.run([sys.executable, "-c", f"from benchmarks.speed import build_large; from pathlib import Path; "
+                            f"build_large(Path({str(model)!r}), Path({str(large)!r}))"], check=True, cwd=ROOT)
         optimize(large, work / "large-12x768-optimized", BUILDS["int8"])
         log("built 12x768 variants")
         result["large_12x768"] = alternate(
