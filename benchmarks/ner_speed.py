@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.speed import build_large  # the same 12x768 comparison pipeline
+
 
 def measure(model: str, data: str, n_docs: int, batch_size: int) -> dict:
     import spacy
@@ -28,28 +30,6 @@ def measure(model: str, data: str, n_docs: int, batch_size: int) -> dict:
     elapsed = time.perf_counter() - start
     return {"words": n_words, "seconds": elapsed, "words_per_second": n_words / elapsed,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-
-
-def build_large(model: str, out: Path) -> None:
-    """The trained pipeline's config with a random 12x768 BERT encoder (same vocab and tokenizer)."""
-    import spacy
-    import torch
-    from transformers import BertConfig, BertModel
-
-    nlp = spacy.load(model)
-    trf = nlp.get_pipe("transformer").model
-    enc_dir = out.parent / "encoder-12x768"
-    trf.tokenizer.save_pretrained(enc_dir)
-    torch.manual_seed(0)
-    BertModel(BertConfig(vocab_size=trf.tokenizer.vocab_size, hidden_size=768, num_hidden_layers=12,
-                         num_attention_heads=12, intermediate_size=3072)).save_pretrained(enc_dir)
-    config = nlp.config.copy()
-    config["components"]["transformer"]["model"]["name"] = str(enc_dir)
-    large = spacy.util.load_model_from_config(config.interpolate(), auto_fill=True)
-    for label in nlp.get_pipe("ner").labels:
-        large.get_pipe("ner").add_label(label)
-    large.initialize()
-    large.to_disk(out)
 
 
 def main():

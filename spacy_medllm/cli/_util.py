@@ -27,7 +27,9 @@ def load_pipeline(model: str, code: Optional[Path] = None, *, allow_rules: bool 
         nlp = spacy.blank("en")
         nlp.add_pipe("medllm_context")
         return nlp
+    from ..optimize.runtime import FastPathUnavailable  # an optimized pipeline without onnxruntime
+
     try:
         return spacy.load(model)
-    except (OSError, IOError) as err:
+    except (OSError, IOError, FastPathUnavailable) as err:
         fail(f"cannot load the pipeline {model!r}: {err}")

@@ -18,6 +18,7 @@ def load_commands() -> typer.Typer:
         convert,
         corpus,
         deid,
+        optimize,
         reports,
         spark,
         synthetic,
