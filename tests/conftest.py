@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from .util import ROOT, WORDS
+from .util import ROOT, WORDS, optimized_copy
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +90,29 @@ def trained_tiny_pipeline(tmp_path_factory, tiny_encoder, sample_corpus) -> Path
     result = subprocess.run(cmd, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     return work / "out" / "model-last"
+
+
+# An initialized (not trained) transformer + ner + textcat pipeline on the tiny random BERT, and
+# its `medllm optimize` copy: the optimize and Spark tests run both.
+@pytest.fixture(scope="session")
+def fp32_pipeline(tmp_path_factory, tiny_encoder) -> Path:
+    from spacy_medllm.compose import compose_config
+
+    config = compose_config(
+        [ROOT / "components" / "transformer.cfg", ROOT / "components" / "ner.cfg", ROOT / "components" / "textcat.cfg"],
+        overrides={"paths.base_model": str(tiny_encoder)},
+    )
+    nlp = spacy.util.load_model_from_config(config.interpolate(), auto_fill=True)
+    for label in ("PROBLEM", "TREATMENT", "TEST"):
+        nlp.get_pipe("ner").add_label(label)
+    for label in ("Cardiology", "Oncology", "General"):
+        nlp.get_pipe("textcat").add_label(label)
+    nlp.initialize()
+    path = tmp_path_factory.mktemp("fp32") / "pipeline"
+    nlp.to_disk(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def int8_pipeline(tmp_path_factory, fp32_pipeline) -> Path:
+    return optimized_copy(tmp_path_factory, fp32_pipeline, "onnx-int8", quantize="int8")

@@ -9,3 +9,12 @@ WORDS = (
     "start continue obtain x ray mri ct aspirin metformin insulin mg daily twice family mother father "
     "possible likely rule out ruled in was is has had be on to at by from assessment plan"
 ).split()
+
+
+def optimized_copy(tmp_path_factory, source: Path, name: str, **options) -> Path:
+    """A `medllm optimize` copy of the pipeline at ``source`` in a fresh temporary folder."""
+    from spacy_medllm.optimize.pipeline import OptimizeOptions, optimize_pipeline
+
+    out = tmp_path_factory.mktemp(name) / "pipeline"
+    optimize_pipeline(str(source), out, OptimizeOptions(**options))
+    return out

@@ -145,6 +145,23 @@ def test_pipeline_with_translator(spark, tiny_translator_dir):
                         cls.remove_extension(name)
 
 
+def test_optimized_pipeline_runs_on_spark(spark, int8_pipeline):
+    """A `medllm optimize` pipeline (ONNX Runtime encoder) loads on the workers and gives the
+    records annotate_dataframe gives in this process."""
+    pytest.importorskip("onnxruntime")
+    notes = [("a", "Patient presents with chest pain and fever . No cough ."), ("b", "Start aspirin 81 mg daily .")]
+    rows = {r["id"]: r.asDict(recursive=True) for r in annotate_spark(notes_df(spark, notes), str(int8_pipeline)).collect()}
+    expected = annotate_dataframe(pd.DataFrame(notes, columns=["id", "text"]), "text", spacy.load(int8_pipeline), level="note",
+                                  id_column="id", entity_text=False)
+    for _, row in expected.iterrows():
+        got = rows[row["id"]]
+        assert got["error"] is None
+        assert [(e["start"], e["end"], e["label"]) for e in got["entities"]] == [
+            (e["start"], e["end"], e["label"]) for e in row["entities"]]
+        assert set(got["cats"]) == set(row["cats"]) == {"Cardiology", "Oncology", "General"}
+        assert all(abs(got["cats"][k] - v) < 1e-5 for k, v in row["cats"].items())
+
+
 def test_cli_text_folder_same_records_as_medllm_annotate(spark, clinical_model_dir, tmp_path):
     """The issue's 'same answers' check at test scale: a folder of .txt notes with bad ones."""
     notes = tmp_path / "notes"
