@@ -33,3 +33,18 @@ def load_pipeline(model: str, code: Optional[Path] = None, *, allow_rules: bool 
         return spacy.load(model)
     except (OSError, IOError, FastPathUnavailable) as err:
         fail(f"cannot load the pipeline {model!r}: {err}")
+
+
+def report_summary(summary, path: Optional[Path] = None) -> None:
+    """Print a run's summary lines on stderr (counts only, never note text) and, if asked, save it as
+    JSON atomically: `medllm annotate`, `medllm deid` and `medllm spark-annotate` end the same way."""
+    import json
+    import sys
+
+    from ..files import atomic_write_text
+
+    for line in summary.lines():
+        typer.echo(line, err=True)
+    if path:
+        atomic_write_text(path, json.dumps(summary.to_dict(), indent=2))
+    sys.stderr.flush()

@@ -1,11 +1,9 @@
-import json
-import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from ._util import fail, load_pipeline
+from ._util import fail, report_summary, load_pipeline
 from .app import app
 
 
@@ -48,7 +46,6 @@ def run_annotate(get_nlp, inputs: List[Path], output: Path, *, input_fmt: str, t
     from ..annotate.runner import annotate
     from ..annotate.sources import NoteReader
     from ..annotate.writers import OutputError
-    from ..files import atomic_write_text
 
     if resume and overwrite:
         raise typer.BadParameter("--resume and --overwrite exclude each other")
@@ -65,11 +62,7 @@ def run_annotate(get_nlp, inputs: List[Path], output: Path, *, input_fmt: str, t
                            resume=resume, overwrite=overwrite, **options)
     except OutputError as err:
         fail(str(err))
-    for line in summary.lines():
-        typer.echo(line, err=True)
-    if summary_path:
-        atomic_write_text(summary_path, json.dumps(summary.to_dict(), indent=2))
-    sys.stderr.flush()
+    report_summary(summary, summary_path)
 
 
 @app.command("annotate")

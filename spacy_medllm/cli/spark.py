@@ -1,12 +1,10 @@
 """`medllm spark-annotate`: the packaged pipeline over a table of notes on Apache Spark."""
-import json
-import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from ._util import fail
+from ._util import fail, report_summary
 from .app import app
 
 
@@ -44,7 +42,6 @@ def spark_annotate_cli(
 ):
     """Annotate a table of notes on Spark into Parquet, one row per note (or entity); bad notes get an
     `error` row, never fail the job. Schemas: docs/spark.md. No note text is printed."""
-    from ..files import atomic_write_text
     from ..spark.session import SparkUnavailable, get_session
 
     if level not in ("note", "entity"):
@@ -70,8 +67,4 @@ def spark_annotate_cli(
                           chunks=chunks, log=lambda m: typer.echo(m, err=True))
     except JobError as err:
         fail(str(err))
-    for line in summary.lines():
-        typer.echo(line, err=True)
-    if summary_path:
-        atomic_write_text(summary_path, json.dumps(summary.to_dict(), indent=2))
-    sys.stderr.flush()
+    report_summary(summary, summary_path)
