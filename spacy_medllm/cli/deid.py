@@ -1,4 +1,5 @@
 """`medllm deid`: de-identify many notes, with `medllm annotate`'s inputs, outputs and --resume."""
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -25,7 +26,18 @@ def ensure_deid(nlp, *, strategy: Optional[str] = None, labels: Optional[List[st
             deid.set_strategy(strategy)
         except ValueError as err:
             raise typer.BadParameter(str(err))
+    require_salt(deid)
     return deid
+
+
+def require_salt(deid) -> None:
+    """Batch runs need one salt: a per-process one would give other surrogates in each worker and run."""
+    env = deid.cfg["salt_env"]
+    if deid.cfg["strategy"] != "mask" and deid._salt is None and not os.environ.get(env):
+        raise typer.BadParameter(
+            f"strategy {deid.cfg['strategy']!r} needs a secret salt in ${env} (the same for every run of a "
+            f"dataset, so that --n-process workers and --resume give the same replacements); "
+            f"or use --strategy mask")
 
 
 @app.command("deid")

@@ -63,7 +63,8 @@ def test_deid_jsonl_output_has_deidentified_text_and_counts_bad_lines(notes, tmp
     assert again.exit_code == 1 and "out.jsonl exists" in again.output
 
 
-def test_deid_brat_writes_deidentified_txt(notes, tmp_path):
+def test_deid_brat_writes_deidentified_txt(notes, tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDLLM_DEID_SALT", "test-salt")
     out = tmp_path / "brat"
     assert run(["deid", str(notes), str(out), "--no-progress", "--strategy", "hash"]).exit_code == 0
     txt = (out / "n3.txt").read_text()
@@ -87,6 +88,25 @@ def leaky_failure(doc):
     if "Visit 7:" in doc.text:
         raise ValueError("cannot handle: " + doc.text)
     return doc
+
+
+@pytest.mark.parametrize("strategy", ["surrogate", "hash"])
+def test_surrogate_and_hash_need_a_salt_and_repeat_across_runs(notes, tmp_path, monkeypatch, strategy):
+    monkeypatch.delenv("MEDLLM_DEID_SALT", raising=False)
+    refused = run(["deid", str(notes), str(tmp_path / "none.jsonl"), "--no-progress", "--strategy", strategy])
+    assert refused.exit_code != 0 and "MEDLLM_DEID_SALT" in refused.output
+    assert not (tmp_path / "none.jsonl").exists()
+    monkeypatch.setenv("MEDLLM_DEID_SALT", "test-salt")
+    texts = []
+    for name in ("a.jsonl", "b.jsonl"):  # two runs (two processes' worth of state): the same replacements
+        assert run(["deid", str(notes), str(tmp_path / name), "--no-progress", "--strategy", strategy]).exit_code == 0
+        texts.append([json.loads(line)["text"] for line in (tmp_path / name).read_text().splitlines()])
+    assert texts[0] == texts[1] and len(texts[0]) == 30
+    assert_no_phi("\n".join(texts[0]))
+    monkeypatch.setenv("MEDLLM_DEID_SALT", "another-salt")
+    assert run(["deid", str(notes), str(tmp_path / "c.jsonl"), "--no-progress", "--strategy", strategy]).exit_code == 0
+    other = [json.loads(line)["text"] for line in (tmp_path / "c.jsonl").read_text().splitlines()]
+    assert other != texts[0]
 
 
 def test_no_phi_in_logs_errors_or_summary(notes, tmp_path, capsys, caplog):
