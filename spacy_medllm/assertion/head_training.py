@@ -8,6 +8,10 @@ the transformer once over the train and dev docs, keeps its outputs on the docs
 picks the epoch to keep. Same objective as ``spacy train`` with the frozen encoder, minutes
 instead of hours on 2 CPU cores.
 
+A PIPELINE without ``medllm_assertion`` (the clinical pipeline: transformer + ner + ...) gets one
+from the packaged ``assertion`` fragment, listening to its transformer with the encoder frozen:
+the result is that pipeline plus assertion on the same encoder pass, its other answers unchanged.
+
 Usage: medllm assertion-train-head PIPELINE TRAIN.spacy DEV.spacy OUTPUT [--epochs N]
 """
 import json
@@ -19,7 +23,26 @@ import spacy
 from thinc.api import Adam
 from tqdm import tqdm
 
+from ..compose import _with_parent_sections, find_fragment
 from ..corpora.registry import GoldEntitiesCorpus
+
+HEAD = "medllm_assertion"
+
+
+def add_frozen_head(nlp, get_examples, upstream: str = "transformer"):
+    """Add medllm_assertion (the packaged fragment's settings) on ``upstream``, grad_factor 0."""
+    from thinc.api import Config
+
+    if upstream not in nlp.pipe_names:
+        raise ValueError(f"the pipeline has no {upstream!r} component to listen to (pipes: {', '.join(nlp.pipe_names)})")
+    text = find_fragment("assertion").read_text(encoding="utf8")
+    block = Config().from_str(_with_parent_sections(text), interpolate=False)["components"][HEAD]
+    block.pop("factory")
+    block["model"]["tok2vec"]["grad_factor"] = 0.0
+    block["model"]["tok2vec"]["upstream"] = upstream
+    head = nlp.add_pipe(HEAD, config=block)
+    head.initialize(get_examples, nlp=nlp)
+    return head
 
 
 def encode(nlp, examples, desc):
@@ -36,8 +59,12 @@ def train_assertion_head(pipeline: Path, train: Path, dev: Path, output: Path, *
     rng = random.Random(seed)
     output.mkdir(parents=True, exist_ok=True)
     nlp = spacy.load(pipeline)
-    head = nlp.get_pipe("medllm_assertion")
-    train = encode(nlp, list(GoldEntitiesCorpus(train)(nlp)), "encode train")
+    train = list(GoldEntitiesCorpus(train)(nlp))
+    if HEAD in nlp.pipe_names:
+        head = nlp.get_pipe(HEAD)
+    else:
+        head = add_frozen_head(nlp, lambda: train[:200])
+    train = encode(nlp, train, "encode train")
     dev = encode(nlp, list(GoldEntitiesCorpus(dev)(nlp)), "encode dev")
     optimizer = Adam(learn_rate)
     best, log = -1.0, []

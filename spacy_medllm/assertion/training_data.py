@@ -19,10 +19,14 @@
   cue of the rule set (any category, same direction: "denies chest pain" -> "-ve for chest pain",
   "possible chest pain"), relabelled by medllm_context. MTSamples uses a few dozen cues; the
   rules know a few hundred, and the classifier can only learn a cue it has seen.
+- clinical gold (`--maccrobat DIR`, a `medllm corpus maccrobat` folder): MACCROBAT case reports'
+  POLARITY on every PROBLEM / TEST / TREATMENT mention (NEG -> absent, UNCERTAIN / MAYBE_* ->
+  possible), cut into sentences; its train split (x `--maccrobat-repeat`) to train, its dev split
+  to dev, so the kept epoch is the one that does best on clinical narrative too.
 No NegEx row is used: negex_dev.tsv stays an evaluation set.
 
 Usage: medllm assertion-data DATA_DIR OUT_DIR [--bioscope-max N] [--silver-max N] [--phrase-max N]
-       [--run-max N] [--cue-max N] [--ner-model PATH [--ner-labels L ...]]
+       [--run-max N] [--cue-max N] [--ner-model PATH [--ner-labels L ...]] [--maccrobat DIR]
 """
 import csv
 import random
@@ -41,6 +45,7 @@ from tqdm import tqdm
 from ..corpora.errors import ConversionStats
 from ..corpora.public import public_path
 from ..corpora.readers import read_docs
+from .schema import register_extensions
 from .sentences import ensure_sentences
 
 csv.field_size_limit(sys.maxsize)
@@ -109,6 +114,19 @@ def sentence_runs(doc: Doc, spans, max_tokens: int = 100) -> list:
         sub.ents = [Span(sub, s.start - start, s.end - start, label=s.label_) for _, s in found]
         sub.spans["assertion"] = [Span(sub, s.start - start, s.end - start, label=s._.assertion) for _, s in found]
         out.append(sub)
+    return out
+
+
+def gold_sentence_docs(path: Path, vocab) -> list:
+    """Sentence docs of a DocBin whose ``doc.spans["assertion"]`` labels its entities (MACCROBAT)."""
+    register_extensions()
+    out = []
+    for doc in DocBin().from_disk(path).get_docs(vocab):
+        ensure_sentences(doc)
+        gold = {(s.start, s.end): s.label_ for s in doc.spans.get("assertion", [])}
+        for ent in doc.ents:
+            ent._.assertion = gold.get((ent.start, ent.end), "present")
+        out.extend(sentence_docs(doc, list(doc.ents)))
     return out
 
 
@@ -260,6 +278,7 @@ def build_assertion_data(
     data_dir: Path, out_dir: Path, *, sample_dir: Path = Path("assets/sample"), bioscope_max: int = 3000,
     silver_max: int = 3000, phrase_max: int = 1500, cue_max: int = 0, run_max: int = 0, seed: int = 0,
     ner_model: Optional[str] = None, ner_labels: Optional[List[str]] = None,
+    maccrobat_dir: Optional[Path] = None, maccrobat_repeat: int = 1,
 ) -> dict:
     """Write OUT_DIR/{train,dev}.spacy and stats.json; return the counts and label counts."""
     data_dir, out_dir, sample_dir = Path(data_dir), Path(out_dir), Path(sample_dir)
@@ -285,6 +304,11 @@ def build_assertion_data(
     dev.extend(bio[:n_dev])
     train.extend(bio[n_dev:])
     counts["bioscope train docs"], counts["bioscope dev docs"] = len(bio) - n_dev, n_dev
+    if maccrobat_dir:
+        for split, target, repeat in (("train", train, maccrobat_repeat), ("dev", dev, 1)):
+            docs = gold_sentence_docs(Path(maccrobat_dir) / f"{split}.spacy", nlp.vocab)
+            target.extend(docs * repeat)
+            counts[f"maccrobat {split} docs"] = len(docs) * repeat
     ner = None
     if ner_model:  # only what finds entities: the pipeline's own assertion and textcat are not needed
         ner = spacy.load(ner_model)

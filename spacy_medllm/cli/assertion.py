@@ -50,18 +50,28 @@ def assertion_data_cli(
     seed: int = typer.Option(0, "--seed"),
     ner_model: str = typer.Option("", "--ner-model", help="Find silver entities with this pipeline instead of the term list"),
     ner_labels: Optional[List[str]] = typer.Option(None, "--ner-labels", help="With --ner-model: keep this entity label (repeat)"),
+    maccrobat: str = typer.Option("", "--maccrobat", help="A `medllm corpus maccrobat` folder: its gold POLARITY sentences join train and dev (\"\": none)"),
+    maccrobat_repeat: int = typer.Option(1, "--maccrobat-repeat", help="Copies of the MACCROBAT train sentences"),
 ):
     """Assertion training data: sample notes (gold), BioScope scopes (derived), MTSamples findings
-    labelled by medllm_context (silver) and their variants. No NegEx row: it stays an evaluation set."""
+    labelled by medllm_context (silver) and their variants, MACCROBAT polarity (clinical gold).
+    No NegEx row: it stays an evaluation set."""
     from ..assertion.training_data import build_assertion_data
 
     for part in (data_dir, sample_dir):
         if not part.exists():
             fail(f"{part}: folder not found")
+    if maccrobat:
+        for split in ("train", "dev"):
+            if not (Path(maccrobat) / f"{split}.spacy").exists():
+                fail(f"{Path(maccrobat) / f'{split}.spacy'} not found (run `medllm corpus maccrobat` first)")
+    if maccrobat_repeat < 1:
+        fail("--maccrobat-repeat must be at least 1")
     result = build_assertion_data(
         data_dir, out_dir, sample_dir=sample_dir, bioscope_max=bioscope_max, silver_max=silver_max,
         phrase_max=phrase_max, cue_max=cue_max, run_max=run_max, seed=seed, ner_model=ner_model or None,
-        ner_labels=ner_labels or None,
+        ner_labels=ner_labels or None, maccrobat_dir=Path(maccrobat) if maccrobat else None,
+        maccrobat_repeat=maccrobat_repeat,
     )
     typer.echo(result["counts"])
     typer.echo(result["labels"])
@@ -69,7 +79,7 @@ def assertion_data_cli(
 
 @app.command("assertion-train-head")
 def assertion_train_head_cli(
-    pipeline: Path = typer.Argument(..., help="Trained pipeline with transformer + medllm_assertion"),
+    pipeline: Path = typer.Argument(..., help="Trained pipeline with a transformer (a medllm_assertion head is added, on the frozen encoder, if it has none)"),
     train: Path = typer.Argument(..., help="Training .spacy (entities and assertion spans)"),
     dev: Path = typer.Argument(..., help="Dev .spacy, picks the epoch to keep (macro F1)"),
     output: Path = typer.Argument(..., help="Folder for model-best, model-last and head_log.jsonl"),

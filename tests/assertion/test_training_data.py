@@ -3,7 +3,8 @@ import subprocess
 import sys
 
 import spacy
-from spacy.tokens import DocBin
+import srsly
+from spacy.tokens import DocBin, Span
 
 from spacy_medllm.assertion import training_data as builder
 
@@ -23,10 +24,12 @@ def test_builds_gold_derived_and_silver(tmp_path, write):
     ]
     write("data/mtsamples/mtsamples.csv",
           "note_id,transcription\n" + "".join(f'{i},"{n}"\n' for i, n in enumerate(notes)))
+    maccrobat = write_gold_reports(tmp_path / "maccrobat")
     out = tmp_path / "out"
     result = subprocess.run(
         [sys.executable, "-m", "spacy_medllm.cli", "assertion-data", str(data), str(out),
-         "--sample-dir", str(ROOT / "assets" / "sample"), "--silver-max", "50"],
+         "--sample-dir", str(ROOT / "assets" / "sample"), "--silver-max", "50",
+         "--maccrobat", str(maccrobat), "--maccrobat-repeat", "2"],
         capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
     nlp = spacy.blank("en")
@@ -35,9 +38,35 @@ def test_builds_gold_derived_and_silver(tmp_path, write):
     # silver labels come from medllm_context on the notes
     assert ("pulmonary embolism", "absent") in labelled
     assert ("asthma", "hypothetical") in labelled
+    # clinical gold: MACCROBAT polarity, one doc per sentence with a mention, train x2, dev x1
+    assert ("ct scan", "absent") in labelled and ("fever", "possible") in labelled
+    counts = srsly.read_json(out / "stats.json")["counts"]
+    assert counts["maccrobat train docs"] == 6 and counts["maccrobat dev docs"] == 3
+    dev = list(DocBin().from_disk(out / "dev.spacy").get_docs(nlp.vocab))
+    assert ("ct scan", "absent") in {(s.text.lower(), s.label_) for d in dev for s in d.spans["assertion"]}
     # every doc carries entities for the classifier's targets
     assert all(len(d.ents) == len(d.spans["assertion"]) for d in docs)
     assert (out / "dev.spacy").exists() and (out / "stats.json").exists()
+
+
+def write_gold_reports(folder):
+    """A `medllm corpus maccrobat`-shaped folder: entities with gold assertion spans."""
+    nlp = spacy.blank("en")
+    doc = nlp("A CT scan was not performed. Possible fever. The rash resolved.")
+    doc.ents = [Span(doc, 1, 3, "TEST"), Span(doc, 8, 9, "PROBLEM"), Span(doc, 11, 12, "PROBLEM")]
+    doc.spans["assertion"] = [Span(doc, 1, 3, "absent"), Span(doc, 8, 9, "possible"), Span(doc, 11, 12, "present")]
+    folder.mkdir(parents=True)
+    for split in ("train", "dev"):
+        DocBin(docs=[doc]).to_disk(folder / f"{split}.spacy")
+    return folder
+
+
+def test_gold_sentence_docs_keep_the_gold_polarity_per_sentence(tmp_path):
+    folder = write_gold_reports(tmp_path / "m")
+    docs = builder.gold_sentence_docs(folder / "train.spacy", spacy.blank("en").vocab)
+    assert [[(s.text, s.label_) for s in d.spans["assertion"]] for d in docs] == [
+        [("CT scan", "absent")], [("fever", "possible")], [("rash", "present")]]
+    assert [[e.label_ for e in d.ents] for d in docs] == [["TEST"], ["PROBLEM"], ["PROBLEM"]]
 
 
 def _finding_docs(nlp, pairs):
