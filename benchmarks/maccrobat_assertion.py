@@ -6,8 +6,12 @@ default rules, the reference. Scores are per entity label for the categories MAC
 POLARITY gives (absent = NEG, possible = UNCERTAIN / MAYBE_*), with exact matching (the entities
 are the gold ones, so overlap matching gives the same numbers).
 
+With --model PATH, the trained ``medllm_assertion`` of that pipeline joins as a third system: its
+encoder runs on each report, the head classifies the gold mentions (the NER is not run).
+
 Usage: python -m benchmarks.maccrobat_assertion [--dev corpus/maccrobat/dev.spacy]
        [--brat ../shared/data/maccrobat/brat] [--output benchmarks/results/maccrobat_assertion.json]
+       [--model training/assertion_clinical/model-best]
 If --dev does not exist it is built from --brat (the same seeded split as `medllm corpus maccrobat`).
 
 --ablation NEGEX_TSV: medllm_context with each rule change of docs/assertion_rules.md left out
@@ -64,6 +68,25 @@ def run_medspacy(refs):
     return out
 
 
+def run_model(refs, path: Path):
+    """The pipeline's transformer and medllm_assertion on the gold mentions."""
+    nlp = spacy.load(path)
+    keep = [name for name in nlp.pipe_names if name in ("transformer", "medllm_assertion")]
+    if "medllm_assertion" not in keep:
+        raise SystemExit(f"{path}: no medllm_assertion in the pipeline ({', '.join(nlp.pipe_names)})")
+    docs = []
+    for ref in refs:
+        doc = nlp.make_doc(ref.text)
+        doc.ents = [doc.char_span(e.start_char, e.end_char, label=e.label_, alignment_mode="expand") for e in ref.ents]
+        if len(doc) == len(ref):  # same tokenizer: the same sentences the rules saw
+            for token, ref_token in zip(doc, ref):
+                token.is_sent_start = ref_token.is_sent_start
+        docs.append(doc)
+    for name in keep:
+        docs = list(nlp.get_pipe(name).pipe(docs, batch_size=8))
+    return docs
+
+
 CHANGES = ("C1-excl", "C1b", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10")
 
 
@@ -101,6 +124,7 @@ def main(argv=None) -> dict:
     p.add_argument("--brat", type=Path, default=Path("../shared/data/maccrobat/brat"))
     p.add_argument("--output", type=Path, default=Path("benchmarks/results/maccrobat_assertion.json"))
     p.add_argument("--systems", default="medllm_context,medspacy_context")
+    p.add_argument("--model", type=Path, default=None, help="a pipeline with medllm_assertion: scored as a third system")
     p.add_argument("--ablation", type=Path, default=None, metavar="NEGEX_TSV",
                    help="leave out each rule change in turn; negated F1 on MACCROBAT dev and on these NegEx rows")
     args = p.parse_args(argv)
@@ -113,8 +137,13 @@ def main(argv=None) -> dict:
         print(f"Wrote {output}")
         return result
     runners = {"medllm_context": run_medllm, "medspacy_context": run_medspacy}
-    result = {"data": str(args.dev), "docs": len(refs), "entities": sum(len(d.ents) for d in refs), "systems": {}}
-    for name in args.systems.split(","):
+    systems = [name for name in args.systems.split(",") if name]
+    if args.model:
+        runners["medllm_assertion"] = lambda refs: run_model(refs, args.model)
+        systems.append("medllm_assertion")
+    result = {"data": str(args.dev), "docs": len(refs), "entities": sum(len(d.ents) for d in refs), "systems": {},
+              "model": str(args.model) if args.model else None}
+    for name in systems:
         start = time.perf_counter()
         preds = runners[name](refs)
         scores = assertion_match_scores([Example(p_, r) for p_, r in zip(preds, refs)], modes=("exact",))

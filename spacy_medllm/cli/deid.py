@@ -105,6 +105,29 @@ def deid_synth_cli(
     typer.echo(", ".join(f"{split} {count:,}" for split, count in counts.items()) + f" notes -> {output}", err=True)
 
 
+@app.command("deid-train-head")
+def deid_train_head_cli(
+    pipeline: Path = typer.Argument(..., help="Trained pipeline with a transformer (the clinical one: the head shares its pass)"),
+    train: Path = typer.Argument(..., help="Training .spacy from `medllm deid-corpus`"),
+    dev: Path = typer.Argument(..., help="Dev .spacy, picks the epoch to keep (span F)"),
+    output: Path = typer.Argument(..., help="Folder for model-best, model-last and head_log.jsonl"),
+    epochs: int = typer.Option(20, "--epochs"),
+    batch_size: int = typer.Option(16, "--batch-size"),
+    learn_rate: float = typer.Option(0.001, "--learn-rate"),
+    threshold: float = typer.Option(0.5, "--threshold", help="medllm_deid keeps head spans scoring at least this"),
+    seed: int = typer.Option(0, "--seed"),
+):
+    """Train the PHI head on the pipeline's frozen encoder (cached outputs) and join it to medllm_deid."""
+    from ..deid.head_training import train_deid_head
+
+    for path in (pipeline, train, dev):
+        if not path.exists():
+            fail(f"{path}: not found")
+    best = train_deid_head(pipeline, train, dev, output, epochs=epochs, batch_size=batch_size, learn_rate=learn_rate,
+                           seed=seed, threshold=threshold)
+    typer.echo(f"best dev span F {best:.3f}; saved {output / 'model-best'}", err=True)
+
+
 @app.command("deid-corpus")
 def deid_corpus_cli(
     synth_dir: Path = typer.Argument(..., help="Folder written by `medllm deid-synth`"),

@@ -114,3 +114,26 @@ def test_corpus_cli_writes_docbins_and_keeps_dev_small(tmp_path):
     assert any(s.label_ == "NAME" for d in train for s in d.spans["phi_model"])
     missing = runner.invoke(app, ["deid-corpus", str(tmp_path / "nope"), str(presidio), str(tmp_path / "c2")])
     assert missing.exit_code == 1 and "not found" in missing.output
+
+
+def test_frozen_head_on_an_existing_pipeline_shares_its_encoder_and_feeds_medllm_deid(fp32_pipeline, tmp_path):
+    from spacy_medllm.deid.head_training import train_deid_head
+
+    records = [r for r in generate(24, seed=4) if r["spans"]]
+    for split, part in (("train", records[:16]), ("dev", records[16:])):
+        to_docbin(part).to_disk(tmp_path / f"{split}.spacy")
+    before = spacy.load(fp32_pipeline)
+    text = records[-1]["text"]
+    doc_before = before(text)
+    best = train_deid_head(fp32_pipeline, tmp_path / "train.spacy", tmp_path / "dev.spacy", tmp_path / "out",
+                           epochs=2, batch_size=4, threshold=0.0)
+    assert 0.0 <= best <= 1.0
+    nlp = spacy.load(tmp_path / "out" / "model-last")
+    assert nlp.pipe_names == before.pipe_names + ["deid_spancat", "medllm_deid"]
+    assert nlp.config["components"]["deid_spancat"]["model"]["tok2vec"]["grad_factor"] == 0.0
+    doc = nlp(text)
+    # frozen encoder: the other pipes' answers are unchanged; the head's spans reach medllm_deid
+    assert [(e.start, e.end, e.label_) for e in doc.ents] == [(e.start, e.end, e.label_) for e in doc_before.ents]
+    assert doc.cats == doc_before.cats
+    assert len(doc.spans["phi_model"]) > 0
+    assert "model" in {s.kb_id_ for s in doc.spans["phi"]}  # threshold 0: every head span joins
