@@ -209,6 +209,8 @@ def main() -> None:
     p.add_argument("--reuse-builds", action="store_true", help="Keep optimized pipelines already in --work")
     p.add_argument("--large-model", type=Path, default=None, help="Reuse a 12x768 pipeline built before")
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--main-only", action="store_true",
+                   help="Only the main rows (fp32 vs the optimized default): agreement and speed on --n-notes")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "medllm-speed-work")
     p.add_argument("--report", type=Path, help="Print markdown tables of a results file and exit")
@@ -244,7 +246,8 @@ def main() -> None:
     model = Path(args.model)
     built: Dict[str, Path] = {}
     build_seconds: Dict[str, float] = {}
-    for i, (name, options) in enumerate(BUILDS.items()):
+    builds = {"int8": BUILDS["int8"]} if args.main_only else BUILDS
+    for i, (name, options) in enumerate(builds.items()):
         built[name] = work / f"build-{name}"
         if (built[name] / "config.cfg").exists() and args.reuse_builds:
             continue
@@ -264,15 +267,16 @@ def main() -> None:
 
     result["main"] = alternate(main_variants, paths["notes"], work, args.repeats, args.batch_size, True, log)
     save()
-    ablation = {fp32: model, **{name: (built[b], o) for name, (b, o) in ABLATION.items()}}
-    result["ablation"] = alternate(ablation, paths["ablation"], work, args.repeats, args.batch_size, True, log)
-    save()
-    result["lengths"] = {}
-    for n in (100, 1000, 5000):
-        result["lengths"][f"{n} words"] = alternate(main_variants, paths[f"len{n}"], work, args.repeats,
-                                                     args.batch_size, False, log)
+    if not args.main_only:
+        ablation = {fp32: model, **{name: (built[b], o) for name, (b, o) in ABLATION.items()}}
+        result["ablation"] = alternate(ablation, paths["ablation"], work, args.repeats, args.batch_size, True, log)
         save()
-    if args.large_notes:
+        result["lengths"] = {}
+        for n in (100, 1000, 5000):
+            result["lengths"][f"{n} words"] = alternate(main_variants, paths[f"len{n}"], work, args.repeats,
+                                                         args.batch_size, False, log)
+            save()
+    if args.large_notes and not args.main_only:
         large = args.large_model or work / "large-12x768"
         if not large.exists():  # in a child: Linux keeps ru_maxrss across fork/exec, so the
             # parent must not grow, or every later child reports the parent's peak RSS
