@@ -69,7 +69,7 @@ def sample_entities() -> List[Tuple[str, List[Span]]]:
 
 # ---- systems: text -> list of (start, end) spans ------------------------------------------------
 
-def medllm_system(model: Optional[str] = None) -> Callable[[List[str]], List[List[Span]]]:
+def medllm_system(model: Optional[str] = None, threshold: Optional[float] = None) -> Callable[[List[str]], List[List[Span]]]:
     import spacy
 
     if model:
@@ -85,6 +85,11 @@ def medllm_system(model: Optional[str] = None) -> Callable[[List[str]], List[Lis
     else:
         nlp = spacy.blank("en")
         nlp.add_pipe("medllm_deid")
+    if threshold is not None:  # the head's spans kept from this score on (the head keeps all from there too)
+        nlp.get_pipe("medllm_deid").cfg["threshold"] = threshold
+        for name in nlp.pipe_names:
+            if nlp.get_pipe(name).__class__.__name__ == "SpanCategorizer":
+                nlp.get_pipe(name).cfg["threshold"] = min(nlp.get_pipe(name).cfg["threshold"], threshold)
 
     def run(texts: List[str]) -> List[List[Span]]:
         return [[(r[0], r[1]) for r in doc._.deid_map.replacements] for doc in nlp.pipe(texts, batch_size=32)]
@@ -280,6 +285,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--systems", default="medllm,presidio,philter,scrubadub")
     parser.add_argument("--model", default=None, help="A pipeline with medllm_deid (and a trained head) for 'medllm'")
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="medllm_deid's threshold on the head's scores for this run (default: the pipeline's)")
     parser.add_argument("--synth-n", type=int, default=2000)
     parser.add_argument("--split", default="test", help="test (report) or dev (tune)")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "deid_rules.json"))
@@ -299,7 +306,7 @@ def main(argv=None) -> int:
                "split": args.split, "model": args.model, "systems": {}}
     for name in args.systems.split(","):
         try:
-            system = medllm_system(args.model) if name == "medllm" else SYSTEMS[name]()
+            system = medllm_system(args.model, args.threshold) if name == "medllm" else SYSTEMS[name]()
         except ImportError as err:
             print(f"{name}: not installed ({err}); skipped", file=sys.stderr)
             continue
