@@ -85,11 +85,12 @@ def medllm_system(model: Optional[str] = None, threshold: Optional[float] = None
     else:
         nlp = spacy.blank("en")
         nlp.add_pipe("medllm_deid")
-    if threshold is not None:  # the head's spans kept from this score on (the head keeps all from there too)
-        nlp.get_pipe("medllm_deid").cfg["threshold"] = threshold
-        for name in nlp.pipe_names:
-            if nlp.get_pipe(name).__class__.__name__ == "SpanCategorizer":
-                nlp.get_pipe(name).cfg["threshold"] = min(nlp.get_pipe(name).cfg["threshold"], threshold)
+    if threshold is not None:  # the head's spans kept from this score on
+        from spacy_medllm.deid.head_training import HEAD, join_rules
+
+        if HEAD not in nlp.pipe_names:
+            raise SystemExit(f"--threshold: the pipeline has no {HEAD} (pipes: {', '.join(nlp.pipe_names)})")
+        join_rules(nlp, threshold)
 
     def run(texts: List[str]) -> List[List[Span]]:
         return [[(r[0], r[1]) for r in doc._.deid_map.replacements] for doc in nlp.pipe(texts, batch_size=32)]

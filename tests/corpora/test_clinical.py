@@ -16,8 +16,12 @@ def _layout(tmp_path, ncbi=NCBI):
                       ("ncbi_disease/conll/train.tsv", ncbi), ("ncbi_disease/conll/test.tsv", NCBI)]:
         (data / rel).parent.mkdir(parents=True, exist_ok=True)
         (data / rel).write_text(text, encoding="utf8")
+    return write_sample(tmp_path / "sample"), data
+
+
+def write_sample(sample):
+    """A one-note sample corpus (train and dev) with an entity and a note class."""
     nlp = spacy.blank("en")
-    sample = tmp_path / "sample"
     sample.mkdir()
     for split in ("train", "dev"):
         doc = nlp("Patient denies chest pain.")
@@ -26,7 +30,7 @@ def _layout(tmp_path, ncbi=NCBI):
         db = DocBin(store_user_data=True)
         db.add(doc)
         db.to_disk(sample / f"{split}.spacy")
-    return sample, data
+    return sample
 
 
 def _run(sample, data, out, *args):

@@ -6,19 +6,12 @@ from typer.testing import CliRunner
 from spacy_medllm.cli.app import load_commands
 from spacy_medllm.corpora.maccrobat import build_corpus
 
+from .test_clinical import write_sample
+
 
 def _layout(tmp_path):
-    """A one-note sample corpus (train and dev); no public corpora (--sources "")."""
-    nlp = spacy.blank("en")
-    sample = tmp_path / "sample"
-    sample.mkdir()
-    for split in ("train", "dev"):
-        doc = nlp("Patient denies chest pain.")
-        doc.ents = [doc.char_span(15, 25, label="PROBLEM")]
-        db = DocBin(store_user_data=True)
-        db.add(doc)
-        db.to_disk(sample / f"{split}.spacy")
-    return sample, tmp_path / "no-public-data"
+    """A one-note sample corpus; no public corpora (--sources "")."""
+    return write_sample(tmp_path / "sample"), tmp_path / "no-public-data"
 
 
 def _run(sample, data, out, *args):
