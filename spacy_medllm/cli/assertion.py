@@ -94,6 +94,9 @@ def assertion_train_head_cli(
     for path in (pipeline, train, dev):
         if not path.exists():
             fail(f"{path}: not found")
-    best = train_assertion_head(pipeline, train, dev, output, epochs=epochs, batch_size=batch_size,
-                                learn_rate=learn_rate, seed=seed)
+    try:
+        best = train_assertion_head(pipeline, train, dev, output, epochs=epochs, batch_size=batch_size,
+                                    learn_rate=learn_rate, seed=seed)
+    except ValueError as err:  # no transformer to listen to, no examples
+        fail(f"{pipeline}: {err}")
     typer.echo(f"best dev macro F1 {best:.3f}; saved {output / 'model-best'}")

@@ -123,8 +123,11 @@ def deid_train_head_cli(
     for path in (pipeline, train, dev):
         if not path.exists():
             fail(f"{path}: not found")
-    best = train_deid_head(pipeline, train, dev, output, epochs=epochs, batch_size=batch_size, learn_rate=learn_rate,
-                           seed=seed, threshold=threshold)
+    try:
+        best = train_deid_head(pipeline, train, dev, output, epochs=epochs, batch_size=batch_size,
+                               learn_rate=learn_rate, seed=seed, threshold=threshold)
+    except ValueError as err:  # no transformer to listen to, no examples, medllm_deid before the head
+        fail(f"{pipeline}: {err}")
     typer.echo(f"best dev span F {best:.3f}; saved {output / 'model-best'}", err=True)
 
 

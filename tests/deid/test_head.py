@@ -137,3 +137,17 @@ def test_frozen_head_on_an_existing_pipeline_shares_its_encoder_and_feeds_medllm
     assert doc.cats == doc_before.cats
     assert len(doc.spans["phi_model"]) > 0
     assert "model" in {s.kb_id_ for s in doc.spans["phi"]}  # threshold 0: every head span joins
+
+
+def test_deid_train_head_on_a_pipeline_without_a_transformer_names_the_problem(tmp_path):
+    from typer.testing import CliRunner
+
+    from spacy_medllm.cli.app import load_commands
+
+    spacy.blank("en").to_disk(tmp_path / "blank")
+    records = [r for r in generate(6, seed=4) if r["spans"]]
+    to_docbin(records).to_disk(tmp_path / "train.spacy")
+    result = CliRunner().invoke(load_commands(), ["deid-train-head", str(tmp_path / "blank"), str(tmp_path / "train.spacy"),
+                                                  str(tmp_path / "train.spacy"), str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "no 'transformer' component to listen to" in result.output and "blank" in result.output
