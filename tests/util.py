@@ -18,3 +18,20 @@ def optimized_copy(tmp_path_factory, source: Path, name: str, **options) -> Path
     out = tmp_path_factory.mktemp(name) / "pipeline"
     optimize_pipeline(str(source), out, OptimizeOptions(**options))
     return out
+
+
+def write_sample(sample: Path) -> Path:
+    """A one-note sample corpus (train and dev) with an entity and a note class."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    sample.mkdir()
+    for split in ("train", "dev"):
+        doc = nlp("Patient denies chest pain.")
+        doc.ents = [doc.char_span(15, 25, label="PROBLEM")]
+        doc.cats = {"cardiology": 1.0, "neurology": 0.0}
+        db = DocBin(store_user_data=True)
+        db.add(doc)
+        db.to_disk(sample / f"{split}.spacy")
+    return sample

@@ -5,6 +5,7 @@ from spacy.tokens import DocBin
 from typer.testing import CliRunner
 
 from spacy_medllm.cli.app import load_commands
+from tests.util import write_sample
 
 BC5CDR = "Cisplatin\tB-Chemical\ninduced\tO\nnephrotoxicity\tB-Disease\n.\tO\n\nMRI\tO\nwas\tO\nnormal\tO\n\n"
 NCBI = "BRCA1\tO\nmutations\tO\ncause\tO\nbreast\tB-Disease\ncancer\tI-Disease\n.\tO\n\n"
@@ -18,19 +19,6 @@ def _layout(tmp_path, ncbi=NCBI):
         (data / rel).write_text(text, encoding="utf8")
     return write_sample(tmp_path / "sample"), data
 
-
-def write_sample(sample):
-    """A one-note sample corpus (train and dev) with an entity and a note class."""
-    nlp = spacy.blank("en")
-    sample.mkdir()
-    for split in ("train", "dev"):
-        doc = nlp("Patient denies chest pain.")
-        doc.ents = [doc.char_span(15, 25, label="PROBLEM")]
-        doc.cats = {"cardiology": 1.0, "neurology": 0.0}
-        db = DocBin(store_user_data=True)
-        db.add(doc)
-        db.to_disk(sample / f"{split}.spacy")
-    return sample
 
 
 def _run(sample, data, out, *args):

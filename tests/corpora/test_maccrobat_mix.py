@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from spacy_medllm.cli.app import load_commands
 from spacy_medllm.corpora.maccrobat import build_corpus
 
-from .test_clinical import write_sample
+from tests.util import write_sample
 
 
 def _layout(tmp_path):
@@ -29,7 +29,7 @@ def _reports(folder, n):
         text = f"Report {i}: no fever; CT was normal.\n"
         (folder / f"r{i}.txt").write_text(text, encoding="utf8")
         (folder / f"r{i}.ann").write_text(
-            f"T1\tSign_symptom 13 18\tfever\nT2\tDiagnostic_procedure 20 22\tCT\nE1\tSign_symptom:T1 \nA1\tPOLARITY E1 NEG\n",
+            "T1\tSign_symptom 13 18\tfever\nT2\tDiagnostic_procedure 20 22\tCT\nE1\tSign_symptom:T1 \nA1\tPOLARITY E1 NEG\n",
             encoding="utf8")
 
 
