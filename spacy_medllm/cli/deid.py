@@ -95,13 +95,17 @@ def deid_synth_cli(
     output: Path = typer.Argument(..., help="Folder for train.jsonl, dev.jsonl, test.jsonl"),
     n: int = typer.Option(2000, "--n", help="Notes in all (70% train, 15% dev, 15% test)"),
     seed: int = typer.Option(0, "--seed", help="Same seed, same files"),
+    n_general: int = typer.Option(0, "--n-general", help="Also this many multi-locale everyday PII records "
+                                  "(general_train/general_dev, training only; 0: none)"),
 ):
     """Write synthetic clinical notes with fake PHI and its gold offsets (for training and benchmarks)."""
     from ..deid.synth import write_splits
 
     if n < 3:
         raise typer.BadParameter("--n must be at least 3")
-    counts = write_splits(output, n=n, seed=seed)
+    if n_general < 0:
+        raise typer.BadParameter("--n-general must not be negative")
+    counts = write_splits(output, n=n, seed=seed, n_general=n_general)
     typer.echo(", ".join(f"{split} {count:,}" for split, count in counts.items()) + f" notes -> {output}", err=True)
 
 
@@ -138,13 +142,17 @@ def deid_corpus_cli(
     output: Path = typer.Argument(..., help="Folder for train.spacy and dev.spacy"),
     seed: int = typer.Option(0, "--seed", help="Seed of the presidio 60/20/20 split (the benchmark uses 0)"),
     spans_key: str = typer.Option("phi_model", "--spans-key", help="Span group the PHI head learns"),
-    dev_max: int = typer.Option(0, "--dev-max", help="At most this many dev texts, half from each source (0: all)"),
+    dev_max: int = typer.Option(0, "--dev-max", help="At most this many dev texts, shared evenly by the sources (0: all)"),
+    negatives: Optional[Path] = typer.Option(None, "--negatives", help="A .spacy of PHI-free clinical text (e.g. "
+                                             "MACCROBAT case reports) cut into training texts with no PHI"),
+    negatives_max: int = typer.Option(500, "--negatives-max", help="At most this many texts from --negatives"),
 ):
     """Training data for the PHI head: synthetic notes plus the presidio train split (DocBins)."""
     from ..deid.corpus import write_corpus
 
-    for path in (synth_dir / "train.jsonl", presidio):
+    for path in (synth_dir / "train.jsonl", presidio, *([negatives] if negatives else [])):
         if not path.exists():
             fail(f"{path} not found")
-    counts = write_corpus(output, synth_dir, presidio, seed=seed, spans_key=spans_key, dev_max=dev_max)
+    counts = write_corpus(output, synth_dir, presidio, seed=seed, spans_key=spans_key, dev_max=dev_max,
+                          negatives=negatives, negatives_max=negatives_max)
     typer.echo(", ".join(f"{k} {v:,}" for k, v in counts.items()) + f" docs -> {output}", err=True)

@@ -1,15 +1,18 @@
 """Training data for the PHI head: synthetic notes + the presidio_synth_v2 train split, as DocBins.
 
-Gold PHI goes to ``doc.spans[spans_key]`` (widened to whole tokens); presidio types that are not
-PHI under Safe Harbor (organization, title, ages under 90, years alone) are left unlabelled.
+Gold PHI goes to ``doc.spans[spans_key]`` (widened to whole tokens, one span per line of a
+multi-line address so every part fits the suggester); presidio values that are not PHI under Safe
+Harbor (organization, title, ages under 90, years alone, a country or US state alone) are left
+unlabelled.
 The presidio split is the same seeded 60/20/20 split the benchmark uses (``presidio_split``).
 """
 from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Optional
 
 import spacy
 import srsly
@@ -24,10 +27,34 @@ PRESIDIO_LABELS = {
 }
 
 
+def _not_phi_places() -> set:
+    """Place names Safe Harbor lets through: countries and US states (only smaller units are PHI)."""
+    from faker.providers.address.en import Provider
+    from faker.providers.address.en_US import Provider as USProvider
+
+    return {name.lower() for name in (*Provider.countries, *USProvider.states)} | \
+        {"united states", "usa", "uk", "nan"}  # "nan": an empty value written out by the generator
+
+
+def not_phi(label: Optional[str], value: str, places: set) -> bool:
+    """A presidio value our labels do not count as PHI: a type outside Safe Harbor, an age under 90,
+    a year alone, a country or state alone (a parenthesised qualifier such as "Cyprus (Greek)" ignored)."""
+    if label is None:
+        return True
+    if label == "AGE":
+        return not (value.isdigit() and int(value) >= 90)
+    if label == "DATE":
+        return value.isdigit() and len(value) == 4
+    if label == "LOCATION":
+        return re.sub(r"\s*\(.*\)$", "", value).strip().lower() in places
+    return False
+
+
 def presidio_split(path: Path, seed: int = 0) -> Dict[str, List[dict]]:
     """60/20/20 train/dev/test, shuffled with ``seed``; records as the synth ones, plus ``ignore``
     (gold spans that are not PHI: neither a miss nor a false alarm) and each span's presidio ``type``."""
     data = json.loads(Path(path).read_text(encoding="utf8"))
+    places = _not_phi_places()
     records = []
     for i, item in enumerate(data):
         spans, ignore = [], []
@@ -35,14 +62,24 @@ def presidio_split(path: Path, seed: int = 0) -> Dict[str, List[dict]]:
             label = PRESIDIO_LABELS.get(s["entity_type"])
             value = s["entity_value"].strip()
             span = {"start": s["start_position"], "end": s["end_position"], "label": label, "type": s["entity_type"]}
-            not_phi = label is None or (label == "AGE" and not (value.isdigit() and int(value) >= 90)) or \
-                (label == "DATE" and value.isdigit() and len(value) == 4)  # years alone are not PHI
-            (ignore if not_phi else spans).append(span)
+            (ignore if not_phi(label, value, places) else spans).append(span)
         records.append({"id": f"presidio-{i}", "text": item["full_text"], "spans": spans, "ignore": ignore,
                         "phi_free": not spans})
     random.Random(seed).shuffle(records)
     n = len(records)
     return {"train": records[: int(n * 0.6)], "dev": records[int(n * 0.6): int(n * 0.8)], "test": records[int(n * 0.8):]}
+
+
+def _lines(rec: dict) -> Iterable[tuple]:
+    """Each gold span cut at line breaks into its non-blank lines: a 4-line address is 4 spans the
+    suggester's n-grams can each reach, and the union still covers the whole value."""
+    text = rec["text"]
+    for s in rec["spans"]:
+        for m in re.finditer(r"[^\n]+", text[s["start"]:s["end"]]):
+            piece = m.group()
+            if piece.strip():
+                lead = len(piece) - len(piece.lstrip())
+                yield s["start"] + m.start() + lead, s["start"] + m.start() + len(piece.rstrip()), s["label"]
 
 
 def to_docbin(records: Iterable[dict], spans_key: str = "phi_model", lang: str = "en") -> DocBin:
@@ -51,8 +88,8 @@ def to_docbin(records: Iterable[dict], spans_key: str = "phi_model", lang: str =
     for rec in records:
         doc = nlp.make_doc(rec["text"])
         spans = []
-        for s in sorted(rec["spans"], key=lambda s: (s["start"], -s["end"])):
-            span = doc.char_span(s["start"], s["end"], label=s["label"], alignment_mode="expand")
+        for start, end, label in sorted(_lines(rec), key=lambda s: (s[0], -s[1])):
+            span = doc.char_span(start, end, label=label, alignment_mode="expand")
             if span is not None and len(span) and not any(span.start < o.end and o.start < span.end for o in spans):
                 spans.append(span)
         doc.spans[spans_key] = spans
@@ -60,21 +97,49 @@ def to_docbin(records: Iterable[dict], spans_key: str = "phi_model", lang: str =
     return db
 
 
-def write_corpus(output: Path, synth_dir: Path, presidio: Path, *, seed: int = 0, spans_key: str = "phi_model",
-                 dev_max: int = 0) -> Dict[str, int]:
-    """train.spacy / dev.spacy under ``output``: synthetic train (dev) + presidio train (dev).
+def negative_records(path: Path, n: int, seed: int = 0, max_chars: int = 400) -> List[dict]:
+    """Up to ``n`` PHI-free records cut from the texts of a DocBin (paragraphs, then sentence runs of
+    at most ``max_chars``): real clinical prose that teaches the head what is not PHI. Only for
+    corpora that hold no PHI (published case reports, abstracts)."""
+    nlp = spacy.blank("en")
+    chunks = []
+    for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
+        for para in re.split(r"\n\s*\n|\n", doc.text):
+            piece = ""
+            for sent in re.split(r"(?<=[.!?])\s+", para.strip()):
+                if piece and len(piece) + len(sent) + 1 > max_chars:
+                    chunks.append(piece)
+                    piece = ""
+                piece = f"{piece} {sent}".strip()
+            if len(piece) > 20:
+                chunks.append(piece)
+    random.Random(seed).shuffle(chunks)
+    return [{"id": f"negative-{i}", "text": text, "spans": [], "phi_free": True} for i, text in enumerate(chunks[:n])]
 
-    ``dev_max`` (0: all) keeps the dev set small, half from each source: evaluation during training
-    runs the encoder over every dev text, which dominates a small CPU budget."""
+
+def write_corpus(output: Path, synth_dir: Path, presidio: Path, *, seed: int = 0, spans_key: str = "phi_model",
+                 dev_max: int = 0, negatives: Optional[Path] = None, negatives_max: int = 0) -> Dict[str, int]:
+    """train.spacy / dev.spacy under ``output``: synthetic train (dev) + presidio train (dev), plus
+    ``medllm deid-synth``'s general_train (general_dev) where it wrote them, plus up to
+    ``negatives_max`` PHI-free chunks of ``negatives`` (a DocBin) in train.
+
+    ``dev_max`` (0: all) keeps the dev set small, shared evenly between the sources: evaluation
+    during training runs the encoder over every dev text, which dominates a small CPU budget."""
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     split = presidio_split(presidio, seed)
     counts = {}
     for name in ("train", "dev"):
-        synth, other = list(srsly.read_jsonl(Path(synth_dir) / f"{name}.jsonl")), split[name]
+        sources = [list(srsly.read_jsonl(Path(synth_dir) / f"{name}.jsonl")), split[name]]
+        general = Path(synth_dir) / f"general_{name}.jsonl"
+        if general.exists():
+            sources.append(list(srsly.read_jsonl(general)))
         if name == "dev" and dev_max:
-            synth, other = synth[: dev_max // 2], other[: dev_max - dev_max // 2]
-        records = synth + other
+            share = dev_max // len(sources)
+            sources = [source[:share] for source in sources]
+        if name == "train" and negatives is not None and negatives_max:
+            sources.append(negative_records(negatives, negatives_max, seed))
+        records = [rec for source in sources for rec in source]
         to_docbin(records, spans_key).to_disk(output / f"{name}.spacy")
         counts[name] = len(records)
     return counts

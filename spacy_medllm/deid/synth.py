@@ -5,6 +5,12 @@ cued PHI ("Dr. X", "MRN: N") with uncued PHI ("X presented with...", "transferre
 model has something to learn beyond the rules; PHI-free texts hold the clinical words that look
 like names (eponyms, drugs), years alone, ages under 90, doses and vital signs.
 Records: ``{"id", "text", "spans": [{"start", "end", "label"}], "phi_free": bool}``.
+
+``generate_general`` writes a second, training-only family: names, addresses, cities and phone
+numbers from many ``faker`` locales in everyday sentences and letter-style blocks (the shapes a
+US-only generator never shows: "Rua Igreja 25", "0490 39 07 81", "Hauta-aho"), countries and
+states left unlabelled (not PHI under Safe Harbor), and PHI-free clinical text in capitals, as
+dictated reports and section headers write it.
 """
 from __future__ import annotations
 
@@ -156,15 +162,124 @@ def generate(n: int, seed: int, *, phi_free_share: float = 0.15, locale: str = "
         yield {"id": f"{prefix}-{seed}-{i:05d}", "text": text, "spans": spans, "phi_free": phi_free}
 
 
+LOCALES = ["en_US", "en_GB", "en_AU", "en_CA", "en_IE", "en_NZ", "en_IN", "de_DE", "de_AT", "de_CH", "fr_FR",
+           "fr_CA", "nl_NL", "nl_BE", "da_DK", "no_NO", "sv_SE", "fi_FI", "is_IS", "pt_PT", "pt_BR", "es_ES",
+           "es_MX", "es_AR", "it_IT", "cs_CZ", "sk_SK", "pl_PL", "hu_HU", "hr_HR", "sl_SI", "ro_RO", "el_GR",
+           "tr_TR", "id_ID"]
+UNITS = ["Apt. {n}", "Suite {n}", "Unit {n}", "Flat {n}", "Apartment {n}", "Ste {n}", "# {n}"]
+GENERAL = [
+    "{NAME} lives at {ADDRESS}.", "Please send the statement to {ADDRESS}.", "Mailing address: {ADDRESS}",
+    "{NAME}\n{ADDRESS}", "Name: {NAME} Address: {ADDRESS}", "Our office is at {ADDRESS}.",
+    "The letter arrived at {ADDRESS} last week.", "Meet me at {ADDRESS} on {WEEKDAY}.",
+    "Contact {FIRST} on {PHONE}.", "Mobile: {PHONE} Fax: {PHONE}", "You can reach me at {PHONE}.",
+    "Can someone call me on {PHONE}?", "Phone: {PHONE}  E-mail: {EMAIL}", "{NAME}, {PHONE}",
+    "I grew up in {CITY} and moved here in {YEAR}.", "She flew to {CITY} on {WEEKDAY} to see her sister.",
+    "Her daughter lives in {CITY}, {COUNTRY}.", "Hometown: {CITY}", "He was born in {CITY}.",
+    "Postcode {POSTCODE}.", "Zip code: {POSTCODE}", "{CITY} {POSTCODE}",
+    "\"I will call back tomorrow,\" says {LAST}.", "{FIRST}: \"Is the clinic open?\"",
+    "My name is {NAME}.", "This is {FIRST}, her neighbour.", "According to {NAME}, the dog bit him twice.",
+    "{NAME} and {NAME} visited on {WEEKDAY}.", "Ask for {FIRST} at the front desk.",
+    "Her maiden name is {LAST}.", "Emergency contact: {NAME} ({RELATION}), {PHONE}.",
+    "{FIRST} {LAST} ({RELATION}) will drive her home.", "Travelled to {COUNTRY} last month, no sick contacts.",
+    "Works as a cook in {CITY}.", "Sent to {CITY} for a second opinion.",
+]
+RELATIONS = ["wife", "husband", "son", "daughter", "sister", "brother", "mother", "father", "friend", "neighbour"]
+HEADERS = ["HEENT", "NECK", "CHEST", "LUNGS", "HEART", "ABDOMEN", "EXTREMITIES", "NEUROLOGIC", "SKIN", "IMPRESSION",
+           "ASSESSMENT", "PLAN", "FINDINGS", "HISTORY OF PRESENT ILLNESS", "REVIEW OF SYSTEMS", "GENITOURINARY"]
+
+
+def _capitalised(rng: random.Random, sentence: str) -> str:
+    """A clinical sentence as dictation writes it: all in capitals, or one phrase in capitals."""
+    if rng.random() < 0.5:
+        return sentence.upper()
+    words = sentence.split()
+    i = rng.randrange(len(words))
+    j = min(len(words), i + rng.randint(1, 4))
+    return " ".join(words[:i] + [w.upper() for w in words[i:j]] + words[j:])
+
+
+def _address(fake, rng: random.Random, country: str) -> List[Tuple[str, str]]:
+    """An address as (piece, label) parts: street, unit, city line, maybe the country (not PHI)."""
+    lines = [line.strip(" ,") for line in fake.address().split("\n") if line.strip(" ,")]
+    if rng.random() < 0.4:
+        lines.insert(1, rng.choice(UNITS).format(n=rng.randint(1, 999)))
+    if rng.random() < 0.3:
+        lines[-1] = lines[-1].upper()
+    parts = [(line, "LOCATION") for line in lines]
+    if rng.random() < 0.35:
+        parts.append((country, ""))
+    return parts
+
+
+def generate_general(n: int, seed: int, *, phi_free_share: float = 0.25, prefix: str = "general") -> Iterator[dict]:
+    """``n`` training records of everyday PII from many locales (see the module docstring)."""
+    from faker import Faker
+    from faker.providers.address.en import Provider
+
+    rng = random.Random(seed)
+    fakes = {}
+    for i, locale in enumerate(LOCALES):
+        fakes[locale] = Faker(locale)
+        fakes[locale].seed_instance(seed * 100 + i)
+    for i in range(n):
+        if rng.random() < phi_free_share:
+            pieces = [_capitalised(rng, s) if rng.random() < 0.6 else s for s in rng.sample(FILLER, rng.randint(1, 4))]
+            if rng.random() < 0.5:
+                pieces.insert(0, f"{rng.choice(HEADERS)}:")
+            yield {"id": f"{prefix}-{seed}-{i:05d}", "text": "  ".join(pieces) + "\n", "spans": [], "phi_free": True}
+            continue
+        fake = fakes[rng.choice(LOCALES)]
+        country = rng.choice(Provider.countries)
+        text, spans = "", []
+        for template in rng.sample(GENERAL, rng.randint(1, 3)):
+            sep = "" if not text else rng.choice([" ", "\n", "  "])
+            text += sep
+            pos = 0
+            for m in re.finditer(r"\{([A-Z]+)\}", template):
+                text += template[pos:m.start()]
+                slot = m.group(1)
+                if slot == "ADDRESS":
+                    joiner = rng.choice(["\n", ", ", "  ", " > ", "\n "])
+                    for k, (piece, label) in enumerate(_address(fake, rng, country)):
+                        text += joiner if k else ""
+                        if label:
+                            spans.append({"start": len(text), "end": len(text) + len(piece), "label": label})
+                        text += piece
+                else:
+                    value, label = {
+                        "NAME": lambda: (rng.choice([fake.name(), f"{fake.first_name()} {fake.last_name()}",
+                                                     f"{fake.first_name()} {fake.random_uppercase_letter()}. {fake.last_name()}"]), "NAME"),
+                        "FIRST": lambda: (fake.first_name(), "NAME"), "LAST": lambda: (fake.last_name(), "NAME"),
+                        "PHONE": lambda: (fake.phone_number(), "CONTACT"), "EMAIL": lambda: (fake.email(), "CONTACT"),
+                        "CITY": lambda: (fake.city() if rng.random() < 0.8 else fake.city().upper(), "LOCATION"),
+                        "POSTCODE": lambda: (fake.postcode(), "LOCATION"), "COUNTRY": lambda: (country, ""),
+                        "WEEKDAY": lambda: (fake.day_of_week(), ""), "YEAR": lambda: (str(rng.randint(1960, 2023)), ""),
+                        "RELATION": lambda: (rng.choice(RELATIONS), ""),
+                    }[slot]()
+                    if label:
+                        spans.append({"start": len(text), "end": len(text) + len(value), "label": label})
+                    text += value
+                pos = m.end()
+            text += template[pos:]
+        yield {"id": f"{prefix}-{seed}-{i:05d}", "text": text + "\n", "spans": spans, "phi_free": not spans}
+
+
 SPLITS = {"train": (1, 0.7), "dev": (2, 0.15), "test": (3, 0.15)}
 
 
-def write_splits(output: Path, n: int = 2000, seed: int = 0) -> Dict[str, int]:
-    """train/dev/test JSONL under ``output``, each from its own seed (no record shared)."""
+def write_splits(output: Path, n: int = 2000, seed: int = 0, n_general: int = 0) -> Dict[str, int]:
+    """train/dev/test JSONL under ``output``, each from its own seed (no record shared); with
+    ``n_general``, general_train/general_dev JSONL from ``generate_general`` (training only: the
+    test split stays the clinical notes the benchmark scores)."""
     output = Path(output)
     counts = {}
     for split, (offset, share) in SPLITS.items():
         records = list(generate(max(1, int(n * share)), seed * 10 + offset, prefix=f"synth-{split}"))
         atomic_write_text(output / f"{split}.jsonl", "".join(srsly.json_dumps(r) + "\n" for r in records))
         counts[split] = len(records)
+    for split, share in (("train", 0.85), ("dev", 0.15)) if n_general else ():
+        offset = SPLITS[split][0]
+        records = list(generate_general(max(1, int(n_general * share)), seed * 10 + offset + 5, prefix=f"general-{split}"))
+        atomic_write_text(output / f"general_{split}.jsonl", "".join(srsly.json_dumps(r) + "\n" for r in records))
+        counts[f"general_{split}"] = len(records)
     return counts

@@ -8,7 +8,7 @@ from spacy.training import Example
 
 from spacy_medllm.compose import compose_config
 from spacy_medllm.deid.corpus import presidio_split, to_docbin
-from spacy_medllm.deid.synth import generate, write_splits
+from spacy_medllm.deid.synth import generate, generate_general, write_splits
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +30,65 @@ def test_splits_share_no_note(tmp_path):
              for split in counts}
     assert counts == {"train": 70, "dev": 15, "test": 15}
     assert not (texts["train"] & texts["test"]) and not (texts["train"] & texts["dev"])
+
+
+def test_general_records_label_every_value_but_countries_and_are_deterministic():
+    records = list(generate_general(80, seed=3))
+    assert records == list(generate_general(80, seed=3)) and records != list(generate_general(80, seed=4))
+    assert any(r["phi_free"] for r in records) and any(r["spans"] for r in records)
+    from faker.providers.address.en import Provider
+
+    countries = set(Provider.countries)
+    labels = set()
+    for r in records:
+        assert r["phi_free"] == (not r["spans"])
+        for s in r["spans"]:
+            value = r["text"][s["start"]:s["end"]]
+            assert value == value.strip() and "\n" not in value and value not in countries
+            labels.add(s["label"])
+    assert {"NAME", "LOCATION", "CONTACT"} <= labels
+    # PHI-free records carry clinical text in capitals, as dictation writes it
+    assert any(r["phi_free"] and any(w.isupper() and len(w) > 3 for w in r["text"].split()) for r in records)
+
+
+def test_general_records_are_written_for_training_only_and_leave_the_test_split_as_it_was(tmp_path):
+    counts = write_splits(tmp_path / "a", n=100, seed=0, n_general=40)
+    write_splits(tmp_path / "b", n=100, seed=0)
+    assert counts["general_train"] == 34 and counts["general_dev"] == 6 and "general_test" not in counts
+    assert (tmp_path / "a" / "test.jsonl").read_text() == (tmp_path / "b" / "test.jsonl").read_text()
+
+
+def test_multi_line_gold_becomes_one_span_per_line():
+    text = "Send to 12 Oak St\n Apt. 4\n\nSpringfield  now"
+    rec = {"text": text, "spans": [{"start": 8, "end": text.index("  now"), "label": "LOCATION"}]}
+    doc = list(to_docbin([rec]).get_docs(spacy.blank("en").vocab))[0]
+    assert [s.text for s in doc.spans["phi_model"]] == ["12 Oak St", "Apt. 4", "Springfield"]
+
+
+def test_countries_and_states_alone_are_not_phi_but_cities_are(tmp_path):
+    data = [{"full_text": f"{i}: {place}", "spans": [{"entity_type": "GPE", "entity_value": place,
+             "start_position": len(f"{i}: "), "end_position": len(f"{i}: {place}")}]}
+            for i, place in enumerate(["Norway", "Cyprus (Greek)", "Texas", "Trondheim", "Poznań"] * 4)]
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data))
+    records = [r for part in presidio_split(path).values() for r in part]
+    kept = {r["text"].split(": ")[1] for r in records if r["spans"]}
+    ignored = {r["text"].split(": ")[1] for r in records if r["ignore"]}
+    assert kept == {"Trondheim", "Poznań"} and ignored == {"Norway", "Cyprus (Greek)", "Texas"}
+
+
+def test_negatives_are_phi_free_chunks_of_a_docbin(tmp_path):
+    from spacy_medllm.deid.corpus import negative_records
+
+    nlp = spacy.blank("en")
+    db = DocBin()
+    for i in range(3):
+        db.add(nlp.make_doc(f"A 45-year-old man had fever {i}. " * 30 + "\n\nShort tail paragraph here."))
+    db.to_disk(tmp_path / "n.spacy")
+    records = negative_records(tmp_path / "n.spacy", 10, max_chars=200)
+    assert len(records) == 10 and all(not r["spans"] and r["phi_free"] for r in records)
+    assert all(len(r["text"]) <= 200 for r in records)
+    assert records == negative_records(tmp_path / "n.spacy", 10, max_chars=200)
 
 
 def test_presidio_split_is_seeded_disjoint_and_maps_labels(tmp_path):
@@ -114,6 +173,18 @@ def test_corpus_cli_writes_docbins_and_keeps_dev_small(tmp_path):
     assert any(s.label_ == "NAME" for d in train for s in d.spans["phi_model"])
     missing = runner.invoke(app, ["deid-corpus", str(tmp_path / "nope"), str(presidio), str(tmp_path / "c2")])
     assert missing.exit_code == 1 and "not found" in missing.output
+    # general records join train and dev (dev shared evenly), negatives join train only
+    assert runner.invoke(app, ["deid-synth", str(tmp_path / "g"), "--n", "60", "--n-general", "20"]).exit_code == 0
+    negatives = DocBin()
+    negatives.add(spacy.blank("en").make_doc("No fever. Lungs clear. " * 40))
+    negatives.to_disk(tmp_path / "neg.spacy")
+    result = runner.invoke(app, ["deid-corpus", str(tmp_path / "g"), str(presidio), str(tmp_path / "c3"), "--dev-max", "9",
+                                 "--negatives", str(tmp_path / "neg.spacy"), "--negatives-max", "2"])
+    assert result.exit_code == 0, result.output
+    train = list(DocBin().from_disk(tmp_path / "c3" / "train.spacy").get_docs(vocab))
+    dev = list(DocBin().from_disk(tmp_path / "c3" / "dev.spacy").get_docs(vocab))
+    assert len(train) == 42 + 24 + 17 + 2 and len(dev) == 9
+    assert sum("Lungs clear." in d.text and not d.spans["phi_model"] for d in train) == 2
 
 
 def test_frozen_head_on_an_existing_pipeline_shares_its_encoder_and_feeds_medllm_deid(fp32_pipeline, tmp_path):

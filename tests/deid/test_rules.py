@@ -41,6 +41,20 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Health plan ID: XJH884412", "ID", "XJH884412"),
     ("License number D1234567.", "ID", "D1234567"),
     ("Device serial number SN-44821-77", "ID", "SN-44821-77"),
+    # other countries' shapes: numbers after a phone cue, name-then-number streets, units, accents
+    ("Mobile: 0490 39 07 81 today", "CONTACT", "0490 39 07 81"),
+    ("Can someone call me on 9472 7916?", "CONTACT", "9472 7916"),
+    ("Fax: 345-899-3560x4587", "CONTACT", "345-899-3560x4587"),
+    ("Office: +447700 208 815-Fax", "CONTACT", "+447700 208 815"),
+    ("She lives at Rua Igreja 25 with her son.", "LOCATION", "Rua Igreja 25"),
+    ("Sent to Augsburger Strasse 36 yesterday.", "LOCATION", "Augsburger Strasse 36"),
+    ("Søndergade 52, Apt. 656", "LOCATION", "Søndergade 52"),
+    ("Søndergade 52, Apt. 656", "LOCATION", "Apt. 656"),
+    ("Please return to Unit 5477 Box 8244 DPO AP 15730.", "LOCATION", "Unit 5477 Box 8244"),
+    ("Please return to Unit 5477 Box 8244 DPO AP 15730.", "LOCATION", "DPO AP 15730"),
+    ("The unit is moving that way, says Hauta-aho.", "NAME", "Hauta-aho"),
+    ("My name is Iva D. Grusová, I called earlier.", "NAME", "Iva D. Grusová"),
+    ("Name: Iva D. Grusová Address: PSC 66", "NAME", "Iva D. Grusová"),
 ])
 def test_rule_positives(deid_nlp, text, label, value):
     assert (label, value) in found(deid_nlp, text)
@@ -57,6 +71,8 @@ def test_rule_positives(deid_nlp, text, label, value):
     "Hemoglobin A1c 7.2 on 3 occasions; TSH 2.5. Glasgow coma scale 15. Hodgkin lymphoma.",
     "Started vancomycin 1.25 g IV every 12 hours; creatinine 1.1 mg/dL; MRI of the brain normal.",
     "Call 911 if symptoms recur. Dose 100-200 mg. Edema +2, reflexes 2+ bilaterally, +1 pedal pulses.",
+    "She says Tylenol helps; he said Lasix works. This is Foley catheter day 3.",
+    "Office visit: BP 130/80, pulse 72. Phone follow-up in 2 weeks; 3 units of PRBC given.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
