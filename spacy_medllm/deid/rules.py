@@ -32,7 +32,7 @@ _LO = "a-zß-öø-ÿāăąćĉċčďđēėęěğģīįıķĺļľłńņňōőœŕ
 # A capitalized name word (O'Brien, Smith-Jones, McDonald), and a name of 1-3 words with an initial.
 _W = rf"(?:[{_UP}]'|Mc|Mac)?[{_UP}][{_LO}]+(?:['\-][{_UP}]?[{_LO}]+)*"
 _NOT_TITLE = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\b)"
-_NAME = rf"{_NOT_TITLE}{_W}(?: [{_UP}]\.)?(?: {_W}\b(?![ \t]*:)){{0,2}}"  # not a field label after it ("Address:")
+_NAME = rf"{_NOT_TITLE}{_W}(?: [{_UP}](?:\.|(?= )))?(?: {_W}\b(?![ \t]*:)){{0,2}}"  # not a field label after it ("Address:")
 _LAST_FIRST = rf"{_NOT_TITLE}{_W},[ \t]+{_W}(?:[ \t]+[A-Z]\.)?"
 # MD and PA are also credentials ("Maria Lopez, MD"): as states they need a zip code after them.
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
@@ -250,7 +250,7 @@ def default_rules() -> List[dict]:
         _r("phone", "CONTACT", r"(?<![\w/.\-])(?P<phi>(?:\+?1[ \t.\-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.\-])\d{3}[ \t.\-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\w/\-]|\.\d)", validate="phone"),
         _r("phone_cued", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|[Cc]all(?: back)?(?: at)?|[Cc]ontact(?: at)?|[Hh]ome|[Ww]ork)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\+?\d[\d \t().\-]{6,18}\d)", validate="phone"),
         _r("phone_cued_any", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Mm]obile|[Cc]ell|[Ff]ax|[Dd]esk|[Oo]ffice|[Pp]ager|"
-           r"(?:[Cc]all|[Rr]each|[Tt]ext)[ \t]+(?:me|us|him|her)[ \t]+(?:on|at))[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*"
+           r"(?:[Cc]all|[Rr]each|[Tt]ext)[ \t]+(?:me|us|him|her)[ \t]+(?:on|at))[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?:\n[ \t]*)?"
            r"(?P<phi>\+?(?:\(\d{1,5}\)[ \t.\-]?)?\d[\d \t.\-]{5,17}\d(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\d/])",
            validate="phone_any"),
         _r("phone_international", "CONTACT", r"(?<![\w+])(?P<phi>\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,5}){1,4})(?!\w|-\d)"),

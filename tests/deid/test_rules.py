@@ -55,6 +55,8 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("The unit is moving that way, says Hauta-aho.", "NAME", "Hauta-aho"),
     ("My name is Iva D. Grusová, I called earlier.", "NAME", "Iva D. Grusová"),
     ("Name: Iva D. Grusová Address: PSC 66", "NAME", "Iva D. Grusová"),
+    ("Name:    Fredrik L Sommerseth Address: 83393", "NAME", "Fredrik L Sommerseth"),
+    ("Personal Info:\nPhone:\n21 284 698 2548\n", "CONTACT", "21 284 698 2548"),
 ])
 def test_rule_positives(deid_nlp, text, label, value):
     assert (label, value) in found(deid_nlp, text)
