@@ -252,16 +252,18 @@ def score_intact(items: List[Tuple[str, List[Span]]], predictions: List[List[Spa
     return {"entities": n, "intact": round(intact / n, 4) if n else None}
 
 
-def speed(pipeline: str, repeats: int = 3, n_notes: int = 150) -> dict:
+def speed(pipeline: str, repeats: int = 3, n_notes: int = 150, with_pipeline: Optional[str] = None) -> dict:
     """The clinical pipeline's time on whole notes with and without medllm_deid, side by side:
-    runs alternate (without, with) and each takes the median of ``repeats``."""
+    runs alternate (without, with) and each takes the median of ``repeats``. ``with_pipeline``: the
+    same pipeline with de-identification already in it (the trained head + medllm_deid) instead of
+    ``pipeline`` + the rules."""
     import statistics
 
     import spacy
 
     texts = [t for t, _ in sample_entities()][:n_notes]
     plain = spacy.load(pipeline)
-    with_deid = spacy.load(pipeline)
+    with_deid = spacy.load(with_pipeline or pipeline)
     if "medllm_deid" not in with_deid.pipe_names:
         with_deid.add_pipe("medllm_deid")
     alone = spacy.blank("en")
@@ -276,7 +278,8 @@ def speed(pipeline: str, repeats: int = 3, n_notes: int = 150) -> dict:
                 pass
             times[key].append(time.perf_counter() - start)
     without, with_ = statistics.median(times["without"]), statistics.median(times["with"])
-    return {"pipeline": pipeline, "notes": len(texts), "chars": sum(map(len, texts)), "repeats": repeats,
+    return {"pipeline": pipeline, "with_pipeline": with_pipeline or f"{pipeline} + medllm_deid (rules)",
+            "pipes_with": with_deid.pipe_names, "notes": len(texts), "chars": sum(map(len, texts)), "repeats": repeats,
             "seconds_without": round(without, 3), "seconds_with": round(with_, 3),
             "added_share": round(with_ / without - 1, 4),
             "deid_alone_share": round(statistics.median(times["deid_alone"]) / without, 4), "runs": times}
@@ -292,9 +295,11 @@ def main(argv=None) -> int:
     parser.add_argument("--split", default="test", help="test (report) or dev (tune)")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "deid_rules.json"))
     parser.add_argument("--speed-pipeline", default=None, help="Only measure the time medllm_deid adds to this pipeline")
+    parser.add_argument("--speed-with", default=None,
+                        help="With --speed-pipeline: the same pipeline with its de-identification (head + medllm_deid)")
     args = parser.parse_args(argv)
     if args.speed_pipeline:
-        res = speed(args.speed_pipeline)
+        res = speed(args.speed_pipeline, with_pipeline=args.speed_with)
         res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
         Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf8")
         print(json.dumps({k: v for k, v in res.items() if k != "runs"}), file=sys.stderr)

@@ -123,7 +123,8 @@ class Deidentifier:
             self.add_rules(read_rules(rules_file))
 
     def find(self, doc: Doc) -> List[tuple]:
-        """Merged PHI character spans ``(start, end, label, source, score)``."""
+        """Merged PHI character spans ``(start, end, label, source, score)``; the head's spans made only
+        of clinical words (eponyms such as "Foley", "Babinski") are dropped, as the rules' are."""
         spans = self._compiled.find(doc.text)
         key = self.cfg["model_spans_key"]
         if key and key in doc.spans:
@@ -131,8 +132,11 @@ class Deidentifier:
             scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
             for i, span in enumerate(group):
                 score = float(scores[i]) if scores is not None and i < len(scores) else 1.0
-                if span.label_ in self.cfg["labels"] and score >= self.cfg["threshold"]:
-                    spans.append((span.start_char, span.end_char, span.label_, "model", score))
+                if span.label_ not in self.cfg["labels"] or score < self.cfg["threshold"]:
+                    continue
+                if self._compiled.all_clinical(span.text):
+                    continue
+                spans.append((span.start_char, span.end_char, span.label_, "model", score))
         return merge_spans(spans)
 
     def __call__(self, doc: Doc) -> Doc:

@@ -97,13 +97,27 @@ def to_docbin(records: Iterable[dict], spans_key: str = "phi_model", lang: str =
     return db
 
 
-def negative_records(path: Path, n: int, seed: int = 0, max_chars: int = 400) -> List[dict]:
-    """Up to ``n`` PHI-free records cut from the texts of a DocBin (paragraphs, then sentence runs of
-    at most ``max_chars``): real clinical prose that teaches the head what is not PHI. Only for
-    corpora that hold no PHI (published case reports, abstracts)."""
+# Headers after which a note writes a clinical term where a form would write a name ("Name: X").
+CLINICAL_HEADERS = ["Chief complaint", "CC", "Assessment", "Impression", "Diagnosis", "Indication", "PMH",
+                    "Past medical history", "Plan", "Reason for admission", "Findings", "Problem", "Procedure",
+                    "Medications", "Allergies", "History", "Postoperative diagnosis", "Reason for visit"]
+TERM_ENDINGS = [".", " for 3 days.", ", improving.", " began 2 weeks ago.", " has been ruled out.", ", stable.", ""]
+
+
+def negative_records(path: Path, n: int, seed: int = 0, max_chars: int = 400, term_share: float = 0.35) -> List[dict]:
+    """Up to ``n`` PHI-free records from a DocBin of clinical text that holds no PHI (published case
+    reports, abstracts): prose cut into paragraphs and sentence runs of at most ``max_chars``, a
+    third of them with capitals as dictation writes them; and, for ``term_share`` of the records,
+    the DocBin's own entities (``doc.ents``) capitalised where a name could stand ("Chief
+    complaint: Jaundice for 3 days.", "ENDOCARDITIS"). Together they teach the head that clinical
+    words in a name's place or in capitals are not PHI."""
+    from .synth import _capitalised
+
+    rng = random.Random(seed)
     nlp = spacy.blank("en")
-    chunks = []
+    chunks, terms = [], []
     for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
+        terms.extend(e.text for e in doc.ents if 2 < len(e.text) < 60 and "\n" not in e.text)
         for para in re.split(r"\n\s*\n|\n", doc.text):
             piece = ""
             for sent in re.split(r"(?<=[.!?])\s+", para.strip()):
@@ -113,8 +127,18 @@ def negative_records(path: Path, n: int, seed: int = 0, max_chars: int = 400) ->
                 piece = f"{piece} {sent}".strip()
             if len(piece) > 20:
                 chunks.append(piece)
-    random.Random(seed).shuffle(chunks)
-    return [{"id": f"negative-{i}", "text": text, "spans": [], "phi_free": True} for i, text in enumerate(chunks[:n])]
+    rng.shuffle(chunks)
+    n_terms = int(n * term_share) if terms else 0
+    texts = [_capitalised(rng, c) if rng.random() < 0.33 else c for c in chunks[: n - n_terms]]
+    for _ in range(n_terms):
+        lines = []
+        for term in rng.sample(terms, min(len(terms), rng.randint(1, 3))):
+            term = term[0].upper() + term[1:]
+            term = term.upper() if rng.random() < 0.3 else term
+            lines.append(f"{rng.choice(CLINICAL_HEADERS)}: {term}{rng.choice(TERM_ENDINGS)}" if rng.random() < 0.7
+                         else f"{term}{rng.choice(TERM_ENDINGS)}")
+        texts.append(rng.choice(["\n", "  ", " "]).join(lines))
+    return [{"id": f"negative-{i}", "text": text, "spans": [], "phi_free": True} for i, text in enumerate(texts)]
 
 
 def write_corpus(output: Path, synth_dir: Path, presidio: Path, *, seed: int = 0, spans_key: str = "phi_model",

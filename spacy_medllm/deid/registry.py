@@ -1,11 +1,15 @@
-"""The ``medllm_deid`` factory and the PHI scorer (entry points in pyproject.toml)."""
+"""The ``medllm_deid`` factory, the PHI scorer and the PHI head's token-feature architecture
+(entry points in pyproject.toml)."""
 from typing import Callable, List, Optional
 
 from spacy.language import Language
 from spacy.util import registry
 
 from .component import Deidentifier, score_phi
+from .model import build_concat_tok2vec
 from .rules import DEFAULT_CLINICAL_WORDS, LABELS, default_rules
+
+registry.architectures.register("spacy_medllm.ConcatTok2Vec.v1", func=build_concat_tok2vec)
 
 
 @registry.scorers("spacy_medllm.phi_scorer.v1")

@@ -306,6 +306,11 @@ class CompiledRules:
         words = [w.strip(".,'") for w in re.split(r"[\s,]+", value.lower()) if w.strip(".,'")]
         return not words or all(self._word(w, words_set) for w in words) or self._word(words[0], words_set)
 
+    def all_clinical(self, value: str) -> bool:
+        """Every word of ``value`` is a clinical word (a span of only such words is not PHI)."""
+        words = [w.strip(".,'():;") for w in re.split(r"[\s,/]+", value.lower()) if w.strip(".,'():;")]
+        return bool(words) and all(self._word(w, self.clinical) for w in words)
+
     @staticmethod
     def _word(word: str, words_set: set) -> bool:
         return word in words_set or re.sub(r"'s?$", "", word) in words_set

@@ -77,18 +77,24 @@ def test_countries_and_states_alone_are_not_phi_but_cities_are(tmp_path):
     assert kept == {"Trondheim", "Poznań"} and ignored == {"Norway", "Cyprus (Greek)", "Texas"}
 
 
-def test_negatives_are_phi_free_chunks_of_a_docbin(tmp_path):
+def test_negatives_are_phi_free_chunks_and_clinical_terms_where_names_stand(tmp_path):
     from spacy_medllm.deid.corpus import negative_records
 
     nlp = spacy.blank("en")
     db = DocBin()
     for i in range(3):
-        db.add(nlp.make_doc(f"A 45-year-old man had fever {i}. " * 30 + "\n\nShort tail paragraph here."))
+        doc = nlp.make_doc(f"A 45-year-old man had jaundice {i}. " * 30 + "\n\nShort tail paragraph here.")
+        doc.ents = [doc.char_span(22, 30, label="PROBLEM")]
+        db.add(doc)
     db.to_disk(tmp_path / "n.spacy")
-    records = negative_records(tmp_path / "n.spacy", 10, max_chars=200)
-    assert len(records) == 10 and all(not r["spans"] and r["phi_free"] for r in records)
-    assert all(len(r["text"]) <= 200 for r in records)
-    assert records == negative_records(tmp_path / "n.spacy", 10, max_chars=200)
+    records = negative_records(tmp_path / "n.spacy", 20, max_chars=200)
+    assert len(records) == 20 and all(not r["spans"] and r["phi_free"] for r in records)
+    assert records == negative_records(tmp_path / "n.spacy", 20, max_chars=200)
+    prose = [r for r in records if "year-old" in r["text"].lower()]
+    terms = [r for r in records if "year-old" not in r["text"].lower()]
+    assert len(terms) == 7 and all("JAUNDICE" in r["text"] or "Jaundice" in r["text"] for r in terms)
+    assert all(len(r["text"]) <= 200 for r in prose)
+    assert any("A 45-YEAR-OLD" in r["text"] or any(w.isupper() and len(w) > 3 for w in r["text"].split()) for r in prose)
 
 
 def test_presidio_split_is_seeded_disjoint_and_maps_labels(tmp_path):
@@ -110,10 +116,11 @@ def test_presidio_split_is_seeded_disjoint_and_maps_labels(tmp_path):
 
 @spacy.Language.component("medllm_test_fake_head")
 def fake_head(doc):
-    """Stands in for a trained head: 'Zed' and 'Quux' as NAME with scores 0.9 and 0.2."""
-    spans = [doc.char_span(m, m + len(w), label="NAME") for w in ("Zed", "Quux") for m in [doc.text.find(w)] if m >= 0]
+    """Stands in for a trained head: 'Zed' and 'Quux' as NAME with scores 0.9 and 0.2; 'Babinski', a
+    clinical word, as NAME with 0.95."""
+    spans = [doc.char_span(m, m + len(w), label="NAME") for w in ("Zed", "Quux", "Babinski") for m in [doc.text.find(w)] if m >= 0]
     doc.spans["phi_model"] = [s for s in spans if s is not None]
-    doc.spans["phi_model"].attrs["scores"] = [0.9 if s.text == "Zed" else 0.2 for s in doc.spans["phi_model"]]
+    doc.spans["phi_model"].attrs["scores"] = [{"Zed": 0.9, "Quux": 0.2}.get(s.text, 0.95) for s in doc.spans["phi_model"]]
     return doc
 
 
@@ -126,6 +133,8 @@ def test_head_spans_join_the_rules_above_the_threshold():
     sources = {s.text: s.kb_id_ for s in doc.spans["phi"]}
     assert sources["Zed"] == "model" and sources["Alice Wong"] == "name_title"
     assert doc.spans["phi"].attrs["scores"][0] == 0.9
+    # the head's span on a clinical word is dropped, whatever its score
+    assert nlp("Zed had a positive Babinski sign.")._.deidentified == "[NAME] had a positive Babinski sign."
 
 
 def test_composed_head_trains_on_the_tiny_encoder_and_feeds_medllm_deid(tiny_encoder, tmp_path):
@@ -201,7 +210,7 @@ def test_frozen_head_on_an_existing_pipeline_shares_its_encoder_and_feeds_medllm
     assert 0.0 <= best <= 1.0
     nlp = spacy.load(tmp_path / "out" / "model-last")
     assert nlp.pipe_names == before.pipe_names + ["deid_spancat", "medllm_deid"]
-    assert nlp.config["components"]["deid_spancat"]["model"]["tok2vec"]["grad_factor"] == 0.0
+    assert nlp.config["components"]["deid_spancat"]["model"]["tok2vec"]["main"]["grad_factor"] == 0.0
     doc = nlp(text)
     # frozen encoder: the other pipes' answers are unchanged; the head's spans reach medllm_deid
     assert [(e.start, e.end, e.label_) for e in doc.ents] == [(e.start, e.end, e.label_) for e in doc_before.ents]

@@ -1,0 +1,21 @@
+"""The PHI head's token features: the shared encoder's vectors beside a small word-shape tok2vec.
+
+The shared MiniLM encoder is uncased: it cannot see that "Hauta-aho" or "TRONDHEIM" is written
+like a name or a place, and capitals, digits and word shapes are most of what tells PHI apart
+from clinical words. A hash-embedding tok2vec over NORM, PREFIX, SUFFIX and SHAPE (spaCy's own
+``spacy.Tok2Vec.v2``) gives the head those features for a fraction of the encoder's cost, while
+the encoder's vectors still come from the one shared pass.
+"""
+from typing import List
+
+from spacy.tokens import Doc
+from thinc.api import Model, concatenate
+from thinc.types import Floats2d
+
+
+def build_concat_tok2vec(main: Model[List[Doc], List[Floats2d]],
+                         features: Model[List[Doc], List[Floats2d]]) -> Model[List[Doc], List[Floats2d]]:
+    """Each token's ``main`` vector (e.g. a TransformerListener) and ``features`` vector, side by side."""
+    model = concatenate(main, features)
+    model.name = "concat_tok2vec"
+    return model
