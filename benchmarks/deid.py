@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import random
 import sys
 import time
 from collections import Counter, defaultdict

@@ -1,5 +1,5 @@
-"""The ``medllm_deid`` factory, the PHI scorer and the PHI head's token-feature architecture
-(entry points in pyproject.toml)."""
+"""The ``medllm_deid`` factory, the PHI scorer, and the PHI head's token-feature architecture and
+candidate-span suggester (entry points in pyproject.toml)."""
 from typing import Callable, List, Optional
 
 from spacy.language import Language
@@ -8,8 +8,10 @@ from spacy.util import registry
 from .component import Deidentifier, score_phi
 from .model import build_concat_tok2vec
 from .rules import DEFAULT_CLINICAL_WORDS, LABELS, default_rules
+from .suggester import build_phi_ngram_suggester
 
 registry.architectures.register("spacy_medllm.ConcatTok2Vec.v1", func=build_concat_tok2vec)
+registry.misc.register("spacy_medllm.phi_ngram_suggester.v1", func=build_phi_ngram_suggester)
 
 
 @registry.scorers("spacy_medllm.phi_scorer.v1")

@@ -28,3 +28,12 @@ def test_concat_puts_both_vectors_side_by_side_and_trains_both():
     for part in model.layers:  # the gradient reaches both parts
         assert any(numpy.abs(node.get_grad(name)).sum() > 0 for node in part.walk()
                    for name in node.param_names if node.has_grad(name))
+
+
+def test_width_projects_the_joined_vectors():
+    build = registry.architectures.get("spacy_medllm.ConcatTok2Vec.v1")
+    nlp = spacy.blank("en")
+    docs = [nlp("Seen by Hauta-aho"), nlp("")]
+    model = build(tok2vec(8, ["NORM"]), tok2vec(6, ["SHAPE"]), width=5)
+    model.initialize(X=docs)
+    assert [o.shape for o in model.predict(docs)] == [(5, 5), (0, 5)]
