@@ -111,7 +111,7 @@ def negative_records(path: Path, n: int, seed: int = 0, max_chars: int = 400, te
     the DocBin's own entities (``doc.ents``) capitalised where a name could stand ("Chief
     complaint: Jaundice for 3 days.", "ENDOCARDITIS"). Together they teach the head that clinical
     words in a name's place or in capitals are not PHI."""
-    from .synth import _capitalised
+    from .synth import capitalised
 
     rng = random.Random(seed)
     nlp = spacy.blank("en")
@@ -129,7 +129,7 @@ def negative_records(path: Path, n: int, seed: int = 0, max_chars: int = 400, te
                 chunks.append(piece)
     rng.shuffle(chunks)
     n_terms = int(n * term_share) if terms else 0
-    texts = [_capitalised(rng, c) if rng.random() < 0.33 else c for c in chunks[: n - n_terms]]
+    texts = [capitalised(rng, c) if rng.random() < 0.33 else c for c in chunks[: n - n_terms]]
     for _ in range(n_terms):
         lines = []
         for term in rng.sample(terms, min(len(terms), rng.randint(1, 3))):

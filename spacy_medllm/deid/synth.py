@@ -116,15 +116,17 @@ def slot_values(fake, rng: random.Random) -> Dict[str, Callable[[], Tuple[str, s
 
 
 def fill(template: str, slots: Dict[str, Callable]) -> Tuple[str, List[dict]]:
-    """A template with its slots filled, and the PHI spans in the result."""
+    """A template with its slots filled, and the PHI spans in the result. A slot gives a
+    ``(value, label)`` or a list of them (an address: one span per line, the joiners unlabelled)."""
     out, spans, pos = [], [], 0
     for m in re.finditer(r"\{([A-Z0-9]+)\}", template):
         out.append(template[pos:m.start()])
-        value, label = slots[m.group(1)]()
-        start = sum(len(x) for x in out)
-        out.append(value)
-        if label:
-            spans.append({"start": start, "end": start + len(value), "label": label})
+        parts = slots[m.group(1)]()
+        for value, label in [parts] if isinstance(parts, tuple) else parts:
+            start = sum(len(x) for x in out)
+            out.append(value)
+            if label:
+                spans.append({"start": start, "end": start + len(value), "label": label})
         pos = m.end()
     out.append(template[pos:])
     return "".join(out), spans
@@ -188,7 +190,7 @@ HEADERS = ["HEENT", "NECK", "CHEST", "LUNGS", "HEART", "ABDOMEN", "EXTREMITIES",
            "ASSESSMENT", "PLAN", "FINDINGS", "HISTORY OF PRESENT ILLNESS", "REVIEW OF SYSTEMS", "GENITOURINARY"]
 
 
-def _capitalised(rng: random.Random, sentence: str) -> str:
+def capitalised(rng: random.Random, sentence: str) -> str:
     """A clinical sentence as dictation writes it: all in capitals, or one phrase in capitals."""
     if rng.random() < 0.5:
         return sentence.upper()
@@ -211,6 +213,28 @@ def _address(fake, rng: random.Random, country: str) -> List[Tuple[str, str]]:
     return parts
 
 
+def general_slots(fake, rng: random.Random, country: str) -> Dict[str, Callable]:
+    """Slot -> a function giving (value, label) or a list of them, from one locale's ``fake``."""
+    def address():
+        joiner = rng.choice(["\n", ", ", "  ", " > ", "\n "])
+        parts: List[Tuple[str, str]] = []
+        for part in _address(fake, rng, country):
+            parts += [(joiner, ""), part] if parts else [part]
+        return parts
+
+    return {
+        "ADDRESS": address,
+        "NAME": lambda: (rng.choice([fake.name(), f"{fake.first_name()} {fake.last_name()}",
+                                     f"{fake.first_name()} {fake.random_uppercase_letter()}. {fake.last_name()}"]), "NAME"),
+        "FIRST": lambda: (fake.first_name(), "NAME"), "LAST": lambda: (fake.last_name(), "NAME"),
+        "PHONE": lambda: (fake.phone_number(), "CONTACT"), "EMAIL": lambda: (fake.email(), "CONTACT"),
+        "CITY": lambda: (fake.city() if rng.random() < 0.8 else fake.city().upper(), "LOCATION"),
+        "POSTCODE": lambda: (fake.postcode(), "LOCATION"), "COUNTRY": lambda: (country, ""),
+        "WEEKDAY": lambda: (fake.day_of_week(), ""), "YEAR": lambda: (str(rng.randint(1960, 2023)), ""),
+        "RELATION": lambda: (rng.choice(RELATIONS), ""),
+    }
+
+
 def generate_general(n: int, seed: int, *, phi_free_share: float = 0.25, prefix: str = "general") -> Iterator[dict]:
     """``n`` training records of everyday PII from many locales (see the module docstring)."""
     from faker import Faker
@@ -223,44 +247,20 @@ def generate_general(n: int, seed: int, *, phi_free_share: float = 0.25, prefix:
         fakes[locale].seed_instance(seed * 100 + i)
     for i in range(n):
         if rng.random() < phi_free_share:
-            pieces = [_capitalised(rng, s) if rng.random() < 0.6 else s for s in rng.sample(FILLER, rng.randint(1, 4))]
+            pieces = [capitalised(rng, s) if rng.random() < 0.6 else s for s in rng.sample(FILLER, rng.randint(1, 4))]
             if rng.random() < 0.5:
                 pieces.insert(0, f"{rng.choice(HEADERS)}:")
             yield {"id": f"{prefix}-{seed}-{i:05d}", "text": "  ".join(pieces) + "\n", "spans": [], "phi_free": True}
             continue
         fake = fakes[rng.choice(LOCALES)]
-        country = rng.choice(Provider.countries)
+        slots = general_slots(fake, rng, rng.choice(Provider.countries))
         text, spans = "", []
         for template in rng.sample(GENERAL, rng.randint(1, 3)):
             sep = "" if not text else rng.choice([" ", "\n", "  "])
-            text += sep
-            pos = 0
-            for m in re.finditer(r"\{([A-Z]+)\}", template):
-                text += template[pos:m.start()]
-                slot = m.group(1)
-                if slot == "ADDRESS":
-                    joiner = rng.choice(["\n", ", ", "  ", " > ", "\n "])
-                    for k, (piece, label) in enumerate(_address(fake, rng, country)):
-                        text += joiner if k else ""
-                        if label:
-                            spans.append({"start": len(text), "end": len(text) + len(piece), "label": label})
-                        text += piece
-                else:
-                    value, label = {
-                        "NAME": lambda: (rng.choice([fake.name(), f"{fake.first_name()} {fake.last_name()}",
-                                                     f"{fake.first_name()} {fake.random_uppercase_letter()}. {fake.last_name()}"]), "NAME"),
-                        "FIRST": lambda: (fake.first_name(), "NAME"), "LAST": lambda: (fake.last_name(), "NAME"),
-                        "PHONE": lambda: (fake.phone_number(), "CONTACT"), "EMAIL": lambda: (fake.email(), "CONTACT"),
-                        "CITY": lambda: (fake.city() if rng.random() < 0.8 else fake.city().upper(), "LOCATION"),
-                        "POSTCODE": lambda: (fake.postcode(), "LOCATION"), "COUNTRY": lambda: (country, ""),
-                        "WEEKDAY": lambda: (fake.day_of_week(), ""), "YEAR": lambda: (str(rng.randint(1960, 2023)), ""),
-                        "RELATION": lambda: (rng.choice(RELATIONS), ""),
-                    }[slot]()
-                    if label:
-                        spans.append({"start": len(text), "end": len(text) + len(value), "label": label})
-                    text += value
-                pos = m.end()
-            text += template[pos:]
+            piece, piece_spans = fill(template, slots)
+            offset = len(text) + len(sep)
+            text += sep + piece
+            spans += [dict(s, start=s["start"] + offset, end=s["end"] + offset) for s in piece_spans]
         yield {"id": f"{prefix}-{seed}-{i:05d}", "text": text + "\n", "spans": spans, "phi_free": not spans}
 
 
@@ -277,9 +277,10 @@ def write_splits(output: Path, n: int = 2000, seed: int = 0, n_general: int = 0)
         records = list(generate(max(1, int(n * share)), seed * 10 + offset, prefix=f"synth-{split}"))
         atomic_write_text(output / f"{split}.jsonl", "".join(srsly.json_dumps(r) + "\n" for r in records))
         counts[split] = len(records)
-    for split, share in (("train", 0.85), ("dev", 0.15)) if n_general else ():
-        offset = SPLITS[split][0]
-        records = list(generate_general(max(1, int(n_general * share)), seed * 10 + offset + 5, prefix=f"general-{split}"))
-        atomic_write_text(output / f"general_{split}.jsonl", "".join(srsly.json_dumps(r) + "\n" for r in records))
-        counts[f"general_{split}"] = len(records)
+    if n_general:
+        for split, share in (("train", 0.85), ("dev", 0.15)):
+            seed_split = seed * 10 + SPLITS[split][0] + 5
+            records = list(generate_general(max(1, int(n_general * share)), seed_split, prefix=f"general-{split}"))
+            atomic_write_text(output / f"general_{split}.jsonl", "".join(srsly.json_dumps(r) + "\n" for r in records))
+            counts[f"general_{split}"] = len(records)
     return counts
