@@ -51,6 +51,21 @@ def test_general_records_label_every_value_but_countries_and_are_deterministic()
     assert any(r["phi_free"] and any(w.isupper() and len(w) > 3 for w in r["text"].split()) for r in records)
 
 
+def test_general_records_are_the_same_in_every_process():
+    """Same seed, same records, whatever Python's hash seed (faker's it_IT city list is a set)."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    code = ("import hashlib, json; from spacy_medllm.deid.synth import generate_general; "
+            "print(hashlib.md5(json.dumps(list(generate_general(200, 0))).encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": hash_seed}).stdout.strip()
+               for hash_seed in ("1", "2", "3")}
+    assert len(digests) == 1 and hashlib.md5().hexdigest() not in digests
+
+
 def test_general_records_are_written_for_training_only_and_leave_the_test_split_as_it_was(tmp_path):
     counts = write_splits(tmp_path / "a", n=100, seed=0, n_general=40)
     write_splits(tmp_path / "b", n=100, seed=0)
