@@ -284,6 +284,31 @@ def speed(pipeline: str, repeats: int = 3, n_notes: int = 150, with_pipeline: Op
             "deid_alone_share": round(statistics.median(times["deid_alone"]) / without, 4), "runs": times}
 
 
+def suggester_coverage(path: str, spans_key: str = "phi_model", max_size: int = 8) -> dict:
+    """Share of a DocBin's gold PHI spans that the head's candidate suggester can propose, and the
+    candidates per token against spaCy's plain n-grams."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    from spacy_medllm.deid.suggester import phi_ngram_suggester
+
+    nlp = spacy.blank("en")
+    gold = reachable = reachable_plain = tokens = candidates = plain = 0
+    for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
+        found = {tuple(r) for r in phi_ngram_suggester([doc], 1, max_size).dataXd.tolist()}
+        spans = [(s.start, s.end) for s in doc.spans.get(spans_key, [])]
+        gold += len(spans)
+        reachable += sum(s in found for s in spans)
+        reachable_plain += sum(e - b <= max_size for b, e in spans)
+        tokens += len(doc)
+        candidates += len(found)
+        plain += sum(max(0, len(doc) - k + 1) for k in range(1, max_size + 1))
+    return {"docbin": str(path), "gold_spans": gold, "reachable": round(reachable / max(1, gold), 4),
+            "reachable_plain_ngrams": round(reachable_plain / max(1, gold), 4),
+            "candidates_per_token": round(candidates / max(1, tokens), 3),
+            "plain_ngrams_per_token": round(plain / max(1, tokens), 3)}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--systems", default="medllm,presidio,philter,scrubadub")
@@ -296,7 +321,15 @@ def main(argv=None) -> int:
     parser.add_argument("--speed-pipeline", default=None, help="Only measure the time medllm_deid adds to this pipeline")
     parser.add_argument("--speed-with", default=None,
                         help="With --speed-pipeline: the same pipeline with its de-identification (head + medllm_deid)")
+    parser.add_argument("--suggester-coverage", default=None,
+                        help="Only measure how many gold spans of this .spacy the head's suggester can propose")
     args = parser.parse_args(argv)
+    if args.suggester_coverage:
+        res = suggester_coverage(args.suggester_coverage)
+        res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
+        Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf8")
+        print(json.dumps(res), file=sys.stderr)
+        return 0
     if args.speed_pipeline:
         res = speed(args.speed_pipeline, with_pipeline=args.speed_with)
         res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])

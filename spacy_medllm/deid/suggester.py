@@ -4,8 +4,9 @@ A span categorizer scores every candidate, and with n-grams of 1-8 tokens that i
 token: most of the head's cost. A PHI value never crosses a line break or a run of blanks (the
 training data cuts multi-line addresses into lines), never starts on punctuation other than an
 opening "(", "+" or "#" ("(617) 555-0199", "+44 ...", "# 12") and never ends on punctuation other
-than ")". Dropping those candidates keeps 99.6% of the gold spans of the training data suggestible
-and removes a third or more of the candidates on clinical notes.
+than ")". On the head's training data this halves the candidates (3.7 per token against 7.2) and
+leaves 99.1% of the gold spans reachable, against 99.5% for plain n-grams of 1-8 tokens
+(``python -m benchmarks.deid --suggester-coverage corpus/deid/train.spacy``).
 """
 from typing import Iterable, Optional
 
