@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..files import atomic_write_text
+from .address import grow_locations
 from .offsets import OffsetMap
 from .rules import DEFAULT_CLINICAL_WORDS, LABELS, CompiledRules, default_rules, read_rules, validate_rule
 from .surrogate import STRATEGIES, Replacer, keyed, resolve_salt
@@ -59,6 +60,7 @@ class Deidentifier:
         clinical_words: Optional[List[str]] = None,
         salt_env: str = "MEDLLM_DEID_SALT",
         locale: str = "en_US",
+        grow_addresses: bool = True,
         scorer: Optional[Callable] = None,
     ):
         register_extensions()
@@ -72,6 +74,7 @@ class Deidentifier:
         self.cfg = {
             "labels": list(labels), "strategy": strategy, "spans_key": spans_key,
             "model_spans_key": model_spans_key, "threshold": threshold, "salt_env": salt_env, "locale": locale,
+            "grow_addresses": grow_addresses,
         }
         self.clinical_words: List[str] = list(DEFAULT_CLINICAL_WORDS if clinical_words is None else clinical_words)
         self.scorer = scorer
@@ -124,7 +127,8 @@ class Deidentifier:
 
     def find(self, doc: Doc) -> List[tuple]:
         """Merged PHI character spans ``(start, end, label, source, score)``; the head's spans made only
-        of clinical words (eponyms such as "Foley", "Babinski") are dropped, as the rules' are."""
+        of clinical words (eponyms such as "Foley", "Babinski") are dropped, as the rules' are. A
+        LOCATION is widened over the rest of its address (``address.grow_locations``)."""
         spans = self._compiled.find(doc.text)
         key = self.cfg["model_spans_key"]
         if key and key in doc.spans:
@@ -137,7 +141,10 @@ class Deidentifier:
                 if self._compiled.all_clinical(span.text):
                     continue
                 spans.append((span.start_char, span.end_char, span.label_, "model", score))
-        return merge_spans(spans)
+        spans = merge_spans(spans)
+        if self.cfg.get("grow_addresses", True):
+            spans = merge_spans(grow_locations(doc.text, spans))
+        return spans
 
     def __call__(self, doc: Doc) -> Doc:
         found = self.find(doc)

@@ -41,7 +41,8 @@ _ZIP = r"\d{5}(?:-\d{4})?"
 # USPS street suffixes (Publication 28) and their common abbreviations; longest first.
 _STREET_WORDS = "Alley|Avenue|Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Camp|Canyon|Cape|Causeway|Center|Centers|Circle|Circles|Cliff|Cliffs|Club|Common|Corner|Corners|Course|Court|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Drives|Estate|Estates|Expressway|Extension|Extensions|Fall|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove|Groves|Harbor|Harbors|Haven|Heights|Highway|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Land|Landing|Lane|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkway|Parkways|Pass|Passage|Path|Pike|Pine|Pines|Place|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Road|Roads|Route|Row|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Square|Squares|Station|Stravenue|Stream|Street|Streets|Summit|Terrace|Throughway|Trace|Track|Trafficway|Trail|Tunnel|Turnpike|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Way|Ways|Well|Wells|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl|Expy|Fwy"
 _STREET = "(?:" + "|".join(sorted(_STREET_WORDS.split("|"), key=len, reverse=True)) + ")"
-_FACILITY = (r"(?:Hospital|Medical Center|Medical Centre|Clinic|Health Center|Health Centre|Healthcare|"
+# Facility words; a LOCATION ending in one is a facility, not an address (see address.py).
+FACILITY = (r"(?:Hospital|Medical Center|Medical Centre|Clinic|Health Center|Health Centre|Healthcare|"
              r"Health System|Infirmary|Nursing Home|Nursing Facility|Rehabilitation Center|Rehab Center|"
              r"Care Center|Surgical Center|Surgery Center|Cancer Center|Children's Hospital|Hospice|"
              r"Urgent Care|Family Practice|Medical Group|Pediatrics|Memorial|Health)")
@@ -221,6 +222,8 @@ def default_rules() -> List[dict]:
         _r("name_age_intro", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
         _r("name_subject", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:presented|presents|tolerated|was (?:counseled|seen|admitted|discharged|given|started|noted|informed|advised|instructed)|reports|reported|states|stated|denies|denied|complains|returns|returned|arrived|underwent|agrees|agreed|declined|refused|is (?:a|an) \d)\b", check_clinical=True),
         _r("name_speech", "NAME", rf"{_SPEECH_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_NAME})", check_clinical=True),
+        # A "Name:" field holds a name whatever its case ("name:    hyuuma t. maida"): the rest of the line.
+        _r("name_field", "NAME", r"(?:^|(?<=\n))[ \t]*(?:[Pp]atient(?:'s)?[ \t]+|[Ff]ull[ \t]+)?(?:[Nn]ame|NAME)[ \t]*:[ \t]*(?P<phi>[^\W\d_][\w'.\-]*(?:[ \t]+[^\W\d_][\w'.\-]*){0,3})[ \t]*(?=\n|$)", check_clinical="common"),
         _r("name_possessive_cue", "NAME", rf"(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
         # DATE: numeric with a year, ISO, month names; m/d only after a date cue. Years alone are not PHI.
         _r("date_numeric", "DATE", rf"(?<![\d/.\-])(?P<phi>{_NUM_DATE})(?![\d/\-]|\.\d)", validate="date"),
@@ -229,6 +232,8 @@ def default_rules() -> List[dict]:
         _r("date_day_month", "DATE", rf"\b(?P<phi>(?P<md>[0-3]?\d)(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mn>{_MONTH})\.?(?:,?[ \t]+(?P<my>(?:1[89]|20)\d\d))?)\b", validate="date"),
         _r("date_month_year", "DATE", rf"\b(?P<phi>(?P<mn>{_MONTH})\.?,?[ \t]+(?P<my>(?:1[89]|20)\d\d))\b", validate="date"),
         _r("date_cued_short", "DATE", r"\b(?:on|since|from|until|dated|DOB|DOS|DOD|[Dd]ate(?: of [A-Za-z]+)?|[Aa]dmitted|[Dd]ischarged|[Ss]een)[ \t:]+(?P<phi>(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01]))(?![\d/])", validate="date"),
+        # Days of the week are dates in the i2b2 de-identification guidelines ("seen Monday").
+        _r("weekday", "DATE", r"\b(?P<phi>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)s?\b"),
         _r("date_dob_compact", "DATE", r"\b(?:DOB|D\.O\.B\.|[Dd]ate of [Bb]irth|[Bb]orn(?: on)?)[ \t:]*(?P<phi>\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2,4}|\d{8})\b"),
         # AGE over 89 (ages under 90 are not PHI)
         _r("age_years", "AGE", r"\b(?P<phi>\d{2,3})(?:[- ]?(?:years?|yrs?|y/?o|y\.o\.)(?:[- ]old)?|[- ]year[- ]old)\b", validate="age_over_89"),
@@ -243,7 +248,7 @@ def default_rules() -> List[dict]:
         _r("po_box", "LOCATION", r"\b(?P<phi>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)\b", ignore_case=True),
         _r("city_state_zip", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA)[ \t]+{_ZIP}))\b"),
         _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|[Pp]ostal [Cc]ode)[ \t:#]*(?P<phi>\d{5}(?:-\d{4})?)\b"),
-        _r("facility", "LOCATION", rf"\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{_FACILITY})\b", check_clinical="common"),
+        _r("facility", "LOCATION", rf"\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{FACILITY})\b", check_clinical="common"),
         _r("facility_of", "LOCATION", rf"\b(?P<phi>(?:University|Hospital|Clinic|Medical Center)[ \t]+of[ \t]+{_W}(?:[ \t]+{_W}){{0,3}})\b"),
         _r("place_cued", "LOCATION", rf"\b(?:lives in|lives at|resides in|residing in|moved (?:here )?from|moved to|born in|traveled to|travelled to|returned from|home in|located in|native of|transferred from|visiting from)[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}}(?:,[ \t]+{_W}(?:[ \t]+{_W})?)?)", check_clinical=True),
         # CONTACT: phone/fax (shape-checked), e-mail, URL, IP.

@@ -7,7 +7,7 @@ PHI = {
     "NAME": ["John A. Smith", "Alice Wong", "Smith"],
     "DATE": ["03/14/1947", "January 5, 2020", "2020-01-19"],
     "AGE": ["94"],
-    "LOCATION": ["Massachusetts General Hospital", "123 Main Street", "Boston, MA 02114"],
+    "LOCATION": ["Massachusetts General Hospital", "123 Main Street, Boston, MA 02114"],  # one address, grown whole
     "CONTACT": ["(617) 555-0182", "jsmith@example.com", "10.0.0.12"],
     "ID": ["12345678", "123-45-6789"],
 }

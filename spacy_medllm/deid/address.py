@@ -1,0 +1,115 @@
+"""Grow a found address to the whole address: its house number, its city/state/postcode tail, its
+next lines.
+
+Rules and the head find the parts of an address that have a shape (a street with a number, a city
+the head has seen), but a de-identifier must remove the whole address: a street left masked next
+to its town and postcode still points at one house. Addresses have a layout that says where they
+go on, whatever the language: a number before the street, capitalised place words, a state code and
+a postcode after it on the same line, and a block of short lines below it that ends at the postcode
+or the country. This follows that layout from every LOCATION span; it never starts an address on
+its own, so text without one is untouched. Countries and states are not PHI under Safe Harbor,
+but a span that stops short of them leaves odd fragments in the text, so they are taken with the
+rest of the line.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+from .rules import FACILITY
+
+# Postcodes: 4-6 digits (US zip+4, most of Europe), Canadian, British, Dutch ("7412 SL").
+_POSTCODE = re.compile(r"(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2})")
+# Lower-case words inside place names ("Chiclana de la Frontera", "Turkovice u Prelouce", "Stratford-upon-Avon").
+_PARTICLES = {"de", "la", "le", "les", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "e", "y", "u",
+              "van", "von", "der", "den", "am", "an", "im", "sur", "sous", "en", "upon", "on", "of", "the"}
+# A facility name ends where its own words end ("Mercy Hospital ICU" is not an address).
+_FACILITY_END = re.compile(FACILITY + r"\W*$")
+_TOKEN = re.compile(r"\(\S+?\)|[^\s,;()]+|,")
+_MAX_TAIL_WORDS = 6
+_MAX_BLOCK_LINES = 4
+_MAX_LINE_WORDS = 5
+
+
+def _placeword(word: str) -> bool:
+    """A capitalised word of any script (ΠΑΦΟΣ, Rzeszów, SMITH'S), a parenthesised one, a postcode."""
+    if word.startswith("(") and word.endswith(")"):
+        word = word[1:-1]
+    if not word:
+        return False
+    return word[0].isupper() or bool(_POSTCODE.fullmatch(word)) or word.isdigit()
+
+
+def _tail_end(text: str, end: int) -> int:
+    """End of the place words after ``end`` on the same line: ", Springfield, IL 62704", " Rzeszów Poland"."""
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    best, words, pending_particles = end, 0, 0
+    for m in _TOKEN.finditer(text, end, line_end):
+        word = m.group()
+        if word == ",":
+            continue
+        if words >= _MAX_TAIL_WORDS:
+            break
+        if word.lower() in _PARTICLES and best > end:
+            pending_particles += 1  # only kept if a place word follows ("de la Frontera")
+            continue
+        trail = word.rstrip(".!?")
+        if not _placeword(trail):
+            break
+        best, words, pending_particles = m.start() + len(trail), words + 1 + pending_particles, 0
+        if trail != word:  # a sentence ends here
+            break
+    return best
+
+
+def _head_start(text: str, start: int) -> int:
+    """Start of a house number written before the found street on the same line ("9858 92 Hounslow Rd")."""
+    m = re.search(r"(?:\d{1,6}[ \t]+)+$", text[max(0, start - 40):start])
+    return start - len(m.group()) if m else start
+
+
+def _line_words(line: str) -> Optional[List[str]]:
+    words = [w for w in _TOKEN.findall(line) if w != ","]
+    if not words or len(words) > _MAX_LINE_WORDS or re.search(r":|[!?](?!\s*$)", line):
+        return None
+    return words
+
+
+def _block_end(text: str, end: int) -> int:
+    """End of the short lines that continue an address ended at a line break: city, ", State",
+    "Country 12345". The lines are taken when the block reaches a line with a postcode, or when
+    they are all capitalised place words (at most two of them without a postcode)."""
+    if text[end:].split("\n", 1)[0].strip(" \t,.;"):
+        return end  # the line goes on after the span: not the last line of an address
+    lines, pos = [], text.find("\n", end)
+    while pos >= 0 and len(lines) < _MAX_BLOCK_LINES:
+        nxt = text.find("\n", pos + 1)
+        nxt = len(text) if nxt < 0 else nxt
+        raw = text[pos + 1:nxt]
+        body = raw.lstrip(" \t>?*|-#")  # quoting prefixes of forwarded mail
+        if not body.strip():
+            break
+        words = _line_words(body)
+        if words is None:
+            break
+        lines.append((nxt, words, any(_POSTCODE.fullmatch(w) for w in words)))
+        pos = nxt if nxt < len(text) else -1
+    best, closed = end, False
+    for i, (line_end, words, postcode) in enumerate(lines):
+        if postcode:
+            best, closed = line_end, True  # every line up to a postcode is the address; it ends there
+        elif (not closed and i < 2 and len(words) <= 3 and best == (lines[i - 1][0] if i else end)
+              and all(_placeword(w) or w.lower() in _PARTICLES for w in words)):
+            best = line_end
+    return best
+
+
+def grow_locations(text: str, spans: List[Tuple]) -> List[Tuple]:
+    """Each LOCATION span (start, end, label, source, score) widened over the rest of its address."""
+    out = []
+    for start, end, label, source, score in spans:
+        if label == "LOCATION" and not _FACILITY_END.search(text[start:end]):
+            start, end = _head_start(text, start), _block_end(text, _tail_end(text, end))
+        out.append((start, end, label, source, score))
+    return out

@@ -1,0 +1,70 @@
+"""A found address grows to the whole address: house number, city/state/postcode, the lines below."""
+import pytest
+import spacy
+
+from spacy_medllm.deid.address import grow_locations
+
+
+def phi(text, **config):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid", config=config)
+    doc = nlp(text)
+    return [span.text for span in doc.spans["phi"] if span.label_ == "LOCATION"]
+
+
+@pytest.mark.parametrize("text,address", [
+    ("He lives at 123 Main Street, Boston, MA 02114. SSN follows.", "123 Main Street, Boston, MA 02114"),
+    ("Sent to 731 ul. Miła 57 Apt. 819 Rzeszów Poland. It came back.", "731 ul. Miła 57 Apt. 819 Rzeszów Poland"),
+    ("Letter to 654 Rua Ana Caciola 1159, ΣΤΡΟΒΟΛΟΣ, Cyprus (Greek) last night.",
+     "654 Rua Ana Caciola 1159, ΣΤΡΟΒΟΛΟΣ, Cyprus (Greek)"),
+    ("Meet at 9858 92 Hounslow Rd today", "9858 92 Hounslow Rd"),  # a number written before the street
+    ("Chiclana at Calle Real 12 de la Frontera", "Calle Real 12"),  # particles alone do not make a place
+])
+def test_same_line_tail_and_house_number(text, address):
+    assert phi(text) == [address]
+
+
+@pytest.mark.parametrize("text,address", [
+    # a block of short lines that reaches a postcode: every line is the address
+    ("Ship to:\n6889 ul. Jarzębinowa 5\nBUNDALAGUAH\n, VIC\n Australia 38837\nThanks",
+     "6889 ul. Jarzębinowa 5\nBUNDALAGUAH\n, VIC\n Australia 38837"),
+    # quoted mail: the quoting prefix does not stop the block
+    ("> 2224 Augsburger Strasse 36\n> Apt. 342\n> TRONDHEIM\n> Norway 64389",
+     "2224 Augsburger Strasse 36\n> Apt. 342\n> TRONDHEIM\n> Norway 64389"),
+    # no postcode: at most two lines of place words, up to the first line that is not one
+    ("363 52 Huntly Street\n Suite 132\n BARMOLLOCH\n United Kingdom?", "363 52 Huntly Street\n Suite 132\n BARMOLLOCH\n United Kingdom?"),
+])
+def test_address_block_on_the_next_lines(text, address):
+    assert phi(text) == [address]
+
+
+@pytest.mark.parametrize("text,kept", [
+    # a field label, a sentence, a blank line end the block
+    ("Address: 12 Oak Street\nHISTORY OF PRESENT ILLNESS: chest pain.", "HISTORY OF PRESENT ILLNESS"),
+    ("12 Oak Street\nShe was seen today and denies chest pain.\n02114", "denies chest pain"),
+    ("12 Oak Street\n\nPlan\nAspirin 81", "Plan\nAspirin 81"),
+    # a facility's name is not an address: the words after it stay
+    ("Transferred to Mercy Hospital ICU for Sepsis.", "ICU for Sepsis"),
+])
+def test_growth_stops_where_the_address_ends(text, kept):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid")
+    assert kept in nlp(text)._.deidentified
+
+
+def test_no_location_no_growth():
+    text = "Seen for Chest Pain, Shortness Of Breath 2020\nFever\nCough 12345"
+    spans = [(0, 4, "NAME", "model", 0.9)]
+    assert grow_locations(text, spans) == spans
+    assert phi(text) == []
+
+
+def test_growth_can_be_turned_off_and_is_saved(tmp_path):
+    text = "He lives at 123 Main Street, Boston, MA 02114."
+    assert phi(text, grow_addresses=False) == ["123 Main Street", "Boston, MA 02114"]
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid", config={"grow_addresses": False})
+    nlp.to_disk(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")
+    doc = loaded(text)
+    assert [s.text for s in doc.spans["phi"]] == ["123 Main Street", "Boston, MA 02114"]
