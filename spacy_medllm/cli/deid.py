@@ -120,16 +120,18 @@ def deid_train_head_cli(
     learn_rate: float = typer.Option(0.001, "--learn-rate"),
     threshold: float = typer.Option(0.5, "--threshold", help="medllm_deid keeps head spans scoring at least this"),
     seed: int = typer.Option(0, "--seed"),
+    clinical_vocab: List[Path] = typer.Option([], "--clinical-vocab", help="A .spacy corpus of clinical text (repeatable): "
+                                              "head spans made only of the words it writes in lower case are dropped"),
 ):
     """Train the PHI head on the pipeline's frozen encoder (cached outputs) and join it to medllm_deid."""
     from ..deid.head_training import train_deid_head
 
-    for path in (pipeline, train, dev):
+    for path in (pipeline, train, dev, *clinical_vocab):
         if not path.exists():
             fail(f"{path}: not found")
     try:
         best = train_deid_head(pipeline, train, dev, output, epochs=epochs, batch_size=batch_size,
-                               learn_rate=learn_rate, seed=seed, threshold=threshold)
+                               learn_rate=learn_rate, seed=seed, threshold=threshold, clinical_vocab_from=clinical_vocab)
     except ValueError as err:  # no transformer to listen to, no examples, medllm_deid before the head
         fail(f"{pipeline}: {err}")
     typer.echo(f"best dev span F {best:.3f}; saved {output / 'model-best'}", err=True)

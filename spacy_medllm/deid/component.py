@@ -10,7 +10,7 @@ pipeline; the salt for surrogates and hashes never is (see ``surrogate.resolve_s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional, Sequence, Union
+from typing import Callable, Iterable, List, Optional, Sequence, Set, Union
 
 import srsly
 from spacy.language import Language
@@ -23,6 +23,7 @@ from .address import grow_locations
 from .offsets import OffsetMap
 from .rules import DEFAULT_CLINICAL_WORDS, LABELS, CompiledRules, default_rules, read_rules, validate_rule
 from .surrogate import STRATEGIES, Replacer, keyed, resolve_salt
+from .vocab import build_clinical_vocab, only_common_words
 
 
 def register_extensions() -> None:
@@ -77,6 +78,7 @@ class Deidentifier:
             "grow_addresses": grow_addresses,
         }
         self.clinical_words: List[str] = list(DEFAULT_CLINICAL_WORDS if clinical_words is None else clinical_words)
+        self.clinical_vocab: Set[str] = set()  # common words of clinical text (vocab.py): head spans only
         self.scorer = scorer
         self.rules: List[dict] = []
         self._salt: Optional[str] = None
@@ -117,17 +119,26 @@ class Deidentifier:
         return self._replacer
 
     def initialize(self, get_examples: Optional[Callable] = None, *, nlp: Optional[Language] = None,
-                   rules_file: Optional[Union[str, Path]] = None, use_default_rules: bool = True) -> None:
-        """Reset the rules to the packaged defaults and/or a user file (``[initialize.components]``)."""
+                   rules_file: Optional[Union[str, Path]] = None, use_default_rules: bool = True,
+                   clinical_vocab_from: Optional[List[Union[str, Path]]] = None) -> None:
+        """Reset the rules to the packaged defaults and/or a user file, and learn the clinical
+        vocabulary from .spacy corpora of clinical text (``[initialize.components]``)."""
         self.clear_rules()
         if use_default_rules:
             self.add_rules(default_rules())
         if rules_file:
             self.add_rules(read_rules(rules_file))
+        if clinical_vocab_from:
+            self.set_clinical_vocab(build_clinical_vocab(clinical_vocab_from))
+
+    def set_clinical_vocab(self, words: Iterable[str]) -> None:
+        """Common words of clinical text: a head span made only of them (and stop words) is dropped."""
+        self.clinical_vocab = {w.lower() for w in words}
 
     def find(self, doc: Doc) -> List[tuple]:
         """Merged PHI character spans ``(start, end, label, source, score)``; the head's spans made only
-        of clinical words (eponyms such as "Foley", "Babinski") are dropped, as the rules' are. A
+        of clinical words (eponyms such as "Foley", "Babinski") are dropped, as the rules' are, and
+        so are those of only common words of clinical text ("PLEURAL EFFUSIONS", ``vocab.py``). A
         LOCATION is widened over the rest of its address (``address.grow_locations``)."""
         spans = self._compiled.find(doc.text)
         key = self.cfg["model_spans_key"]
@@ -138,7 +149,7 @@ class Deidentifier:
                 score = float(scores[i]) if scores is not None and i < len(scores) else 1.0
                 if span.label_ not in self.cfg["labels"] or score < self.cfg["threshold"]:
                     continue
-                if self._compiled.all_clinical(span.text):
+                if self._compiled.all_clinical(span.text) or only_common_words(span.text, self.clinical_vocab):
                     continue
                 spans.append((span.start_char, span.end_char, span.label_, "model", score))
         spans = merge_spans(spans)
@@ -180,11 +191,13 @@ class Deidentifier:
 
     # Serialization: rules, labels and settings; never the salt.
     def _data(self) -> dict:
-        return {"cfg": self.cfg, "rules": self.rules, "clinical_words": self.clinical_words}
+        return {"cfg": self.cfg, "rules": self.rules, "clinical_words": self.clinical_words,
+                "clinical_vocab": sorted(self.clinical_vocab)}
 
     def _load(self, data: dict) -> "Deidentifier":
         self.cfg.update(data["cfg"])
         self.clinical_words = list(data["clinical_words"])
+        self.clinical_vocab = set(data.get("clinical_vocab", []))  # absent from pipelines saved without one
         self.rules = []
         self.add_rules(data["rules"])
         return self
@@ -201,11 +214,14 @@ class Deidentifier:
         atomic_write_text(path / "cfg.json", srsly.json_dumps(self.cfg, indent=2))
         atomic_write_text(path / "rules.json", srsly.json_dumps({"phi_rules": self.rules}, indent=1))
         atomic_write_text(path / "clinical_words.json", srsly.json_dumps(self.clinical_words))
+        atomic_write_text(path / "clinical_vocab.json", srsly.json_dumps(sorted(self.clinical_vocab)))
 
     def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "Deidentifier":
         path = ensure_path(path)
+        vocab = path / "clinical_vocab.json"
         return self._load({"cfg": srsly.read_json(path / "cfg.json"), "rules": read_rules(path / "rules.json"),
-                           "clinical_words": srsly.read_json(path / "clinical_words.json")})
+                           "clinical_words": srsly.read_json(path / "clinical_words.json"),
+                           "clinical_vocab": srsly.read_json(vocab) if vocab.exists() else []})
 
 
 def score_phi(examples, *, spans_key: str = "phi", **kwargs) -> dict:

@@ -129,16 +129,6 @@ def test_presidio_split_is_seeded_disjoint_and_maps_labels(tmp_path):
     assert [(s.label_, s.text) for s in doc.spans["phi_model"]] == [("NAME", rec["text"][5:rec["spans"][0]["end"]])]
 
 
-@spacy.Language.component("medllm_test_fake_head")
-def fake_head(doc):
-    """Stands in for a trained head: 'Zed' and 'Quux' as NAME with scores 0.9 and 0.2; 'Babinski', a
-    clinical word, as NAME with 0.95."""
-    spans = [doc.char_span(m, m + len(w), label="NAME") for w in ("Zed", "Quux", "Babinski") for m in [doc.text.find(w)] if m >= 0]
-    doc.spans["phi_model"] = [s for s in spans if s is not None]
-    doc.spans["phi_model"].attrs["scores"] = [{"Zed": 0.9, "Quux": 0.2}.get(s.text, 0.95) for s in doc.spans["phi_model"]]
-    return doc
-
-
 def test_head_spans_join_the_rules_above_the_threshold():
     nlp = spacy.blank("en")
     nlp.add_pipe("medllm_test_fake_head")
@@ -221,7 +211,7 @@ def test_frozen_head_on_an_existing_pipeline_shares_its_encoder_and_feeds_medllm
     text = records[-1]["text"]
     doc_before = before(text)
     best = train_deid_head(fp32_pipeline, tmp_path / "train.spacy", tmp_path / "dev.spacy", tmp_path / "out",
-                           epochs=2, batch_size=4, threshold=0.0)
+                           epochs=2, batch_size=4, threshold=0.0, clinical_vocab_from=[tmp_path / "train.spacy"])
     assert 0.0 <= best <= 1.0
     nlp = spacy.load(tmp_path / "out" / "model-last")
     assert nlp.pipe_names == before.pipe_names + ["deid_spancat", "medllm_deid"]
@@ -232,6 +222,7 @@ def test_frozen_head_on_an_existing_pipeline_shares_its_encoder_and_feeds_medllm
     assert doc.cats == doc_before.cats
     assert len(doc.spans["phi_model"]) > 0
     assert "model" in {s.kb_id_ for s in doc.spans["phi"]}  # threshold 0: every head span joins
+    assert {"and", "aspirin"} <= nlp.get_pipe("medllm_deid").clinical_vocab  # learned from the notes, saved
 
 
 def test_deid_train_head_on_a_pipeline_without_a_transformer_names_the_problem(tmp_path):
