@@ -30,6 +30,7 @@ BUILDS = {
     "onnx-fp32": ["--quantize", "none"],
     "int8-dynamic": ["--quantize", "int8-dynamic"],
     "int8": ["--quantize", "int8"],
+    "bf16": ["--quantize", "bf16"],
 }
 UNBUCKETED = {"sort_windows": False, "batch_windows": 0}
 # The rows of "what each step bought": name -> (build, transformer model settings at load).
@@ -38,11 +39,14 @@ ABLATION = {
     "+ fusions": ("onnx-fp32", UNBUCKETED),
     "+ int8 dynamic (per-tensor activations)": ("int8-dynamic", UNBUCKETED),
     "+ int8 block-wise instead": ("int8", UNBUCKETED),
-    "+ length-bucketed windows (optimized default)": ("int8", {}),
+    "+ length-bucketed windows (`--quantize int8`)": ("int8", {}),
     "optimized, 1 thread": ("int8", {"threads": 1}),
     "int8 dynamic + bucketed": ("int8-dynamic", {}),
+    "bf16 (torch, bf16 matrix products, bucketed)": ("bf16", {}),
 }
-DEFAULT = "+ length-bucketed windows (optimized default)"
+DEFAULT = "+ length-bucketed windows (`--quantize int8`)"
+INT8 = "int8 block-wise, ONNX (`--quantize int8`)"
+BF16 = "bf16, torch (`--quantize bf16`; `auto` on this CPU)"
 
 
 def read_notes(path: Path, n: int) -> List[str]:
@@ -246,7 +250,7 @@ def main() -> None:
     model = Path(args.model)
     built: Dict[str, Path] = {}
     build_seconds: Dict[str, float] = {}
-    builds = {"int8": BUILDS["int8"]} if args.main_only else BUILDS
+    builds = {k: BUILDS[k] for k in ("int8", "bf16")} if args.main_only else BUILDS
     for i, (name, options) in enumerate(builds.items()):
         built[name] = work / f"build-{name}"
         if (built[name] / "config.cfg").exists() and args.reuse_builds:
@@ -258,7 +262,7 @@ def main() -> None:
                     "optimize_seconds": build_seconds, "cpu_count": __import__("os").cpu_count(),
                     "load_average_at_start": __import__("os").getloadavg()}
 
-    main_variants = {fp32: model, DEFAULT: built["int8"]}
+    main_variants = {fp32: model, INT8: built["int8"], BF16: built["bf16"]}
 
     def save() -> None:
         result["seconds"] = time.perf_counter() - t0

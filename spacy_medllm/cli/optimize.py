@@ -11,7 +11,7 @@ from .app import app
 def optimize_cli(
     model: str = typer.Argument(..., help="Trained pipeline: installed package name or path"),
     output: Path = typer.Argument(..., help="Directory to write the optimized pipeline to"),
-    quantize: str = typer.Option("int8", "--quantize", "-q", help="int8 (block-wise weights and activations, holds the answers) | int8-dynamic (per-tensor activations: faster, answers drift) | none (fp32 ONNX)"),
+    quantize: str = typer.Option("auto", "--quantize", "-q", help="auto (bf16 where the CPU has native bf16, else int8) | int8 (block-wise weights and activations, holds the answers) | int8-dynamic (per-tensor activations: faster, answers drift) | none (fp32 ONNX) | bf16 (torch with bf16 matrix products: CPUs with native bf16, AVX512_BF16 or AMX)"),
     fuse: bool = typer.Option(True, "--fuse/--no-fuse", help="ONNX Runtime's BERT fusions (Attention, SkipLayerNorm, Gelu)"),
     fp32_nodes: List[str] = typer.Option([], "--fp32-nodes", help="Regex of ONNX node names to keep fp32 under int8 (repeatable)"),
     window: Optional[int] = typer.Option(None, "--window", help="Span getter window (spaCy tokens); default: the pipeline's"),
@@ -22,10 +22,11 @@ def optimize_cli(
     transformer: str = typer.Option("transformer", "--transformer", help="Name of the shared transformer component"),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUTPUT if it exists"),
 ):
-    """Write OUTPUT: MODEL with its shared encoder as an ONNX Runtime graph (fused, int8 by default).
+    """Write OUTPUT: MODEL with its shared encoder in torch with bf16 matrix products where this CPU
+    has native bf16, else as an ONNX Runtime graph (fused, block-wise int8); --quantize chooses.
 
-    OUTPUT loads with spacy.load and packages with `spacy package`; it needs
-    `pip install 'spacy-medllm[fast]'`. Training stays on the original pipeline.
+    OUTPUT loads with spacy.load and packages with `spacy package`; the ONNX encoder needs
+    `pip install 'spacy-medllm[fast]'`, bf16 a CPU with native bf16. Training stays on the original pipeline.
     """
     from wasabi import msg
 
@@ -41,5 +42,5 @@ def optimize_cli(
     except (OptimizeError, FastPathUnavailable, OSError) as err:
         msg.fail(str(err))
         raise typer.Exit(1)
-    msg.good(f"Wrote {info['output']} ({info['onnx_bytes'] / 1e6:.1f} MB graph, quantize={info['quantize']}, fused={info['fused']})")
+    msg.good(f"Wrote {info['output']} ({info['encoder_bytes'] / 1e6:.1f} MB encoder, quantize={info['quantize']}, fused={info['fused']})")
     typer.echo(json.dumps({k: info[k] for k in ("fusions", "fp32_nodes", "model")}, indent=2))

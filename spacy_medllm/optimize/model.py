@@ -1,4 +1,5 @@
-"""A TransformerModel look-alike whose forward pass runs an ONNX graph in ONNX Runtime.
+"""TransformerModel look-alikes whose forward pass runs a fast encoder: an ONNX graph in ONNX
+Runtime, or the torch encoder with bf16 matrix products.
 
 Everything around the encoder is spacy-transformers' own code (span getter, tokenizer
 call, offset alignment, truncation, FullTransformerBatch), so `doc._.trf_data` and the
@@ -17,8 +18,9 @@ from spacy_transformers.truncate import truncate_oversize_splits
 from thinc.api import Model
 from transformers.modeling_outputs import BaseModelOutputWithPoolingAndCrossAttentions
 
+from .bf16 import Bf16Shim
 from .runtime import import_onnxruntime
-from .shim import OnnxShim
+from .shim import OnnxShim, WindowShim
 
 
 class InferenceOnly(RuntimeError):
@@ -26,27 +28,26 @@ class InferenceOnly(RuntimeError):
 
 
 NOT_TRAINABLE = (
-    "This transformer is an optimized ONNX encoder (built by `medllm optimize`) and is for "
+    "This transformer is an optimized encoder (built by `medllm optimize`) and is for "
     "inference only: train and initialize the original fp32 pipeline, then optimize it again."
 )
 
 
-class OnnxTransformerModel(Model):
-    """Inference-only stand-in for spacy-transformers' TransformerModel."""
+class FastTransformerModel(Model):
+    """Inference-only stand-in for spacy-transformers' TransformerModel, its encoder in a WindowShim."""
 
-    def __init__(self, get_spans: Callable, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True):
-        import_onnxruntime()  # fail at load with the extra's name, never silently later
+    def __init__(self, name: str, shim: WindowShim, get_spans: Callable):
         super().__init__(
-            "onnx-transformer",
+            name,
             forward,
             init=init,
-            shims=[OnnxShim(threads=threads, batch_windows=batch_windows, sort_windows=sort_windows)],
+            shims=[shim],
             dims={"nO": None},
             attrs={"get_spans": get_spans, "has_transformer": False, "flush_cache_chance": 0.0},
         )
 
     @property
-    def shim(self) -> OnnxShim:
+    def shim(self) -> WindowShim:
         return self.shims[0]
 
     @property
@@ -55,31 +56,49 @@ class OnnxTransformerModel(Model):
 
     @property
     def transformer(self):
-        """No torch module: the weights live in the ONNX graph."""
+        """No trainable torch module: the weights live in the shim."""
         return None
 
-    def set_encoder(self, onnx_bytes: bytes, tokenizer, encoder_config: dict, meta: dict) -> None:
-        self.shim.set_state(onnx_bytes, tokenizer, encoder_config, meta)
+    def set_encoder(self, encoder: bytes, tokenizer, encoder_config: dict, meta: dict) -> None:
+        self.shim.set_state(encoder, tokenizer, encoder_config, meta)
         self.attrs["has_transformer"] = True
         self.set_dim("nO", self.shim.width)
 
-    def from_bytes(self, bytes_data: bytes) -> "OnnxTransformerModel":
+    def from_bytes(self, bytes_data: bytes) -> "FastTransformerModel":
         super().from_bytes(bytes_data)
         if self.shim.ready:
             self.attrs["has_transformer"] = True
         return self
 
 
-def init(model: OnnxTransformerModel, X=None, Y=None) -> None:
+class OnnxTransformerModel(FastTransformerModel):
+    """The encoder as an ONNX graph in ONNX Runtime."""
+
+    def __init__(self, get_spans: Callable, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True):
+        import_onnxruntime()  # fail at load with the extra's name, never silently later
+        super().__init__("onnx-transformer", OnnxShim(threads=threads, batch_windows=batch_windows,
+                                                       sort_windows=sort_windows), get_spans)
+
+
+class Bf16TransformerModel(FastTransformerModel):
+    """The torch encoder with bf16 matrix products (CPUs with native bf16)."""
+
+    def __init__(self, get_spans: Callable, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True,
+                 fp32_fallback: bool = False):
+        super().__init__("bf16-transformer", Bf16Shim(threads=threads, batch_windows=batch_windows,
+                                                       sort_windows=sort_windows, fp32_fallback=fp32_fallback), get_spans)
+
+
+def init(model: FastTransformerModel, X=None, Y=None) -> None:
     if not model.shim.ready:
         raise InferenceOnly(NOT_TRAINABLE)
 
 
-def forward(model: OnnxTransformerModel, docs: List[Doc], is_train: bool) -> Tuple[FullTransformerBatch, Callable]:
+def forward(model: FastTransformerModel, docs: List[Doc], is_train: bool) -> Tuple[FullTransformerBatch, Callable]:
     if is_train:
         raise InferenceOnly(NOT_TRAINABLE)
     if not model.shim.ready:
-        raise InferenceOnly("The ONNX encoder has no graph: load a pipeline written by `medllm optimize`.")
+        raise InferenceOnly("The optimized encoder has no weights: load a pipeline written by `medllm optimize`.")
     tokenizer = model.tokenizer
     nested_spans = model.attrs["get_spans"](docs)
     flat_spans = [span for doc_spans in nested_spans for span in doc_spans]

@@ -1,23 +1,27 @@
-"""`medllm optimize`: a trained pipeline in, a pipeline with an ONNX encoder out."""
+"""`medllm optimize`: a trained pipeline in, a pipeline with a fast encoder out (ONNX or bf16)."""
 from __future__ import annotations
 
 import logging
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from .export import export_encoder, fuse_encoder, matmul_nodes, quantize_blockwise, quantize_encoder, select_nodes
+from .bf16 import bf16_supported, encoder_weights
 from .runtime import import_onnx, import_onnxruntime
 
 logger = logging.getLogger("spacy_medllm")
 
 ARCHITECTURE = "spacy_medllm.OnnxTransformerModel.v1"
+BF16_ARCHITECTURE = "spacy_medllm.Bf16TransformerModel.v1"
 # int8: block-wise int8 (MatMulNBits, 8 bits, blocks of 32), holds the answers;
 # int8-dynamic: per-tensor dynamic activations, per-channel weights: faster, answers drift;
-# none: fp32 ONNX (same answers as torch to ~1e-5).
-QUANTIZE = ("int8", "int8-dynamic", "none")
+# none: fp32 ONNX (same answers as torch to ~1e-5);
+# bf16: the torch encoder with bf16 matrix products, no ONNX (CPUs with native bf16 only);
+# auto: bf16 where this CPU has native bf16 (faster and closer to fp32 than int8), else int8.
+QUANTIZE = ("auto", "int8", "int8-dynamic", "none", "bf16")
 
 
 class OptimizeError(ValueError):
@@ -26,7 +30,7 @@ class OptimizeError(ValueError):
 
 @dataclass
 class OptimizeOptions:
-    quantize: str = "int8"
+    quantize: str = "auto"
     fuse: bool = True
     fp32_nodes: List[str] = field(default_factory=list)  # regexes of node names kept fp32
     window: Optional[int] = None
@@ -59,10 +63,13 @@ def _model_block(old: Dict[str, Any], opts: OptimizeOptions) -> Dict[str, Any]:
         spans["stride"] = opts.stride if opts.stride is not None else spans["stride"]
         if not 0 < spans["stride"] <= spans["window"]:
             raise OptimizeError(f"--stride must be in 1..window, got window={spans['window']} stride={spans['stride']}.")
-    return {
-        "@architectures": ARCHITECTURE, "get_spans": spans, "threads": opts.threads,
-        "batch_windows": opts.batch_windows, "sort_windows": opts.sort_windows,
+    block = {
+        "@architectures": BF16_ARCHITECTURE if opts.quantize == "bf16" else ARCHITECTURE, "get_spans": spans,
+        "threads": opts.threads, "batch_windows": opts.batch_windows, "sort_windows": opts.sort_windows,
     }
+    if opts.quantize == "bf16":
+        block["fp32_fallback"] = False
+    return block
 
 
 def build_graph(transformer: Any, tokenizer: Any, opts: OptimizeOptions) -> tuple:
@@ -81,7 +88,8 @@ def build_graph(transformer: Any, tokenizer: Any, opts: OptimizeOptions) -> tupl
 
 
 def optimize_pipeline(model: str, output: Path, opts: OptimizeOptions, overwrite: bool = False) -> Dict[str, Any]:
-    """Write OUTPUT: MODEL's pipeline with its shared encoder as an ONNX graph.
+    """Write OUTPUT: MODEL's pipeline with its shared encoder as an ONNX graph (or, with
+    quantize="bf16", as torch weights run with bf16 matrix products).
 
     Written to a temporary directory beside OUTPUT and moved into place only once it
     loads back, so a failed run never leaves a half-written pipeline.
@@ -89,10 +97,15 @@ def optimize_pipeline(model: str, output: Path, opts: OptimizeOptions, overwrite
     import spacy
     from spacy.util import load_config
 
-    import_onnxruntime()
-    import_onnx()
     if opts.quantize not in QUANTIZE:
         raise OptimizeError(f"--quantize must be one of {', '.join(QUANTIZE)}, got {opts.quantize!r}.")
+    if opts.quantize == "auto":
+        opts = replace(opts, quantize="bf16" if bf16_supported() else "int8")
+        logger.info("optimize: --quantize auto chose %s (native bf16 on this CPU: %s)", opts.quantize, opts.quantize == "bf16")
+    bf16 = opts.quantize == "bf16"
+    if not bf16:
+        import_onnxruntime()
+        import_onnx()
     output = Path(output)
     if output.exists() and not overwrite:
         raise OptimizeError(f"Output '{output}' exists; pass --overwrite to replace it.")
@@ -100,16 +113,21 @@ def optimize_pipeline(model: str, output: Path, opts: OptimizeOptions, overwrite
     pipe = _transformer_pipe(nlp, opts.transformer)
     torch_model = pipe.model
     block = _model_block(dict(nlp.config["components"][opts.transformer]["model"]), opts)
-    onnx_bytes, meta = build_graph(torch_model.transformer, torch_model.tokenizer, opts)
+    if bf16:
+        encoder, meta = encoder_weights(torch_model.transformer), {"quantize": "bf16", "fused": False, "fusions": {}, "fp32_nodes": []}
+    else:
+        encoder, meta = build_graph(torch_model.transformer, torch_model.tokenizer, opts)
     meta["source"] = {"name": nlp.meta.get("name"), "version": nlp.meta.get("version")}
     meta["torch_name"] = str(nlp.config["components"][opts.transformer]["model"].get("name", ""))
 
-    from .registry import onnx_transformer_model
     from spacy.util import registry
 
+    from .registry import bf16_transformer_model, onnx_transformer_model
+
     spans = registry.resolve({"x": block["get_spans"]})["x"]
-    new_model = onnx_transformer_model(spans, opts.threads, opts.batch_windows, opts.sort_windows)
-    new_model.set_encoder(onnx_bytes, torch_model.tokenizer, torch_model.transformer.config.to_dict(), meta)
+    make = bf16_transformer_model if bf16 else onnx_transformer_model
+    new_model = make(spans, opts.threads, opts.batch_windows, opts.sort_windows)
+    new_model.set_encoder(encoder, torch_model.tokenizer, torch_model.transformer.config.to_dict(), meta)
 
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
@@ -117,7 +135,8 @@ def optimize_pipeline(model: str, output: Path, opts: OptimizeOptions, overwrite
         nlp.meta["name"] = f"{nlp.meta.get('name', 'pipeline')}_fast" if not str(nlp.meta.get("name", "")).endswith("_fast") else nlp.meta["name"]
         nlp.meta.setdefault("requirements", [])
         nlp.meta["requirements"] = [r for r in nlp.meta["requirements"] if not r.startswith("onnxruntime")]
-        nlp.meta["requirements"].append(_onnxruntime_requirement())
+        if not bf16:
+            nlp.meta["requirements"].append(_onnxruntime_requirement())
         nlp.to_disk(tmp)
         config = load_config(tmp / "config.cfg", interpolate=False)
         config["components"][opts.transformer]["model"] = block
@@ -131,7 +150,7 @@ def optimize_pipeline(model: str, output: Path, opts: OptimizeOptions, overwrite
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return {"output": str(output), "onnx_bytes": len(onnx_bytes), **meta, "model": block}
+    return {"output": str(output), "encoder_bytes": len(encoder), **meta, "model": block}
 
 
 def _onnxruntime_requirement() -> str:

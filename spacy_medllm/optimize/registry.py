@@ -4,7 +4,7 @@ from typing import Callable, List
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 
-from .model import OnnxTransformerModel
+from .model import Bf16TransformerModel, OnnxTransformerModel
 
 
 @registry.architectures("spacy_medllm.OnnxTransformerModel.v1")
@@ -22,3 +22,21 @@ def onnx_transformer_model(
     The graph, tokenizer and encoder config are restored from the component's model file.
     """
     return OnnxTransformerModel(get_spans, threads=threads, batch_windows=batch_windows, sort_windows=sort_windows)
+
+
+@registry.architectures("spacy_medllm.Bf16TransformerModel.v1")
+def bf16_transformer_model(
+    get_spans: Callable[[List[Doc]], List[List[Span]]],
+    threads: int = 0,
+    batch_windows: int = 32,
+    sort_windows: bool = True,
+    fp32_fallback: bool = False,
+) -> Bf16TransformerModel:
+    """The shared encoder in torch with bf16 matrix products (written by `medllm optimize --quantize bf16`).
+
+    threads: torch threads for the encoder (0 = leave torch's setting).
+    fp32_fallback: on a CPU without native bf16, run fp32 and log it instead of failing at load.
+    batch_windows, sort_windows: as for spacy_medllm.OnnxTransformerModel.v1.
+    """
+    return Bf16TransformerModel(get_spans, threads=threads, batch_windows=batch_windows, sort_windows=sort_windows,
+                                fp32_fallback=fp32_fallback)

@@ -1,13 +1,14 @@
-"""The serialized state of the ONNX encoder: graph bytes, tokenizer files, encoder config.
+"""The serialized state of a fast encoder (an ONNX graph here, bf16 torch weights in bf16.py),
+and the window batching both share.
 
-A thinc Shim, so the transformer component's to_disk/to_bytes carry the graph inside
+A thinc Shim, so the transformer component's to_disk/to_bytes carry the encoder inside
 the pipeline's own `transformer/model` file and `spacy package` needs nothing extra.
 """
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import numpy
 import srsly
@@ -18,17 +19,88 @@ from .runtime import make_session
 FORMAT = "spacy_medllm.onnx_encoder.v1"
 
 
-class OnnxShim(Shim):
-    """Holds the ONNX graph and runs it, window sub-batch by sub-batch."""
+def save_tokenizer(tokenizer: Any) -> Dict[str, bytes]:
+    if tokenizer is None:
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tokenizer.save_pretrained(tmp)
+        return {p.name: p.read_bytes() for p in Path(tmp).iterdir() if p.is_file()}
+
+
+def load_tokenizer(files: Dict[str, bytes], kwargs: Dict[str, Any]) -> Any:
+    if not files:
+        return None
+    from transformers import AutoTokenizer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, content in files.items():
+            (Path(tmp) / name).write_bytes(content)
+        return AutoTokenizer.from_pretrained(tmp, local_files_only=True, **kwargs)
+
+
+class WindowShim(Shim):
+    """Runs an encoder over a padded batch of windows, sub-batch by sub-batch (subclasses say how)."""
 
     def __init__(self, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True):
         super().__init__(None)
         self.threads = threads
         self.batch_windows = int(batch_windows)  # 0: the whole batch in one call
         self.sort_windows = sort_windows
-        self.onnx_bytes: Optional[bytes] = None
         self.tokenizer: Any = None
         self.encoder_config: Dict[str, Any] = {}
+
+    @property
+    def width(self) -> int:
+        return int(self.encoder_config["hidden_size"])
+
+    def prepare(self) -> List[str]:
+        """Get ready to encode; the encoder's input names."""
+        raise NotImplementedError
+
+    def encode(self, feeds: Dict[str, numpy.ndarray]) -> Dict[str, numpy.ndarray]:
+        """last_hidden_state (and pooler_output, where the encoder has one) of one sub-batch."""
+        raise NotImplementedError
+
+    def run(self, input_ids, attention_mask, token_type_ids=None) -> Dict[str, numpy.ndarray]:
+        """Encoder outputs for a padded batch of windows, the same shapes as the torch model's.
+
+        Windows are sorted by length and run in sub-batches cut to their own longest
+        window, so short windows (the tail of every note) are not padded to the batch's
+        longest. Padded positions come back as zeros (no listener reads them).
+        """
+        inputs = self.prepare()
+        n, length = input_ids.shape
+        lengths = attention_mask.sum(axis=1)
+        order = numpy.argsort(-lengths, kind="stable") if self.sort_windows else numpy.arange(n)
+        hidden = numpy.zeros((n, length, self.width), dtype="float32")
+        pooled = None
+        arrays = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
+        if token_type_ids is None:
+            arrays["token_type_ids"] = numpy.zeros_like(input_ids)
+        step = self.batch_windows if self.batch_windows > 0 else n
+        for start in range(0, n, step):
+            idx = order[start : start + step]
+            cut = int(lengths[idx].max()) if self.sort_windows else length
+            cut = max(cut, 1)
+            feeds = {name: numpy.ascontiguousarray(arrays[name][idx, :cut], dtype="int64") for name in inputs}
+            outs = self.encode(feeds)
+            hidden[idx, :cut] = outs["last_hidden_state"]
+            if "pooler_output" in outs:
+                if pooled is None:
+                    pooled = numpy.zeros((n, self.width), dtype="float32")
+                pooled[idx] = outs["pooler_output"]
+        result = {"last_hidden_state": hidden}
+        if pooled is not None:
+            result["pooler_output"] = pooled
+        return result
+
+
+class OnnxShim(WindowShim):
+    """Holds the ONNX graph and runs it in ONNX Runtime."""
+
+    def __init__(self, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True):
+        super().__init__(threads, batch_windows, sort_windows)
+        self.onnx_bytes: Optional[bytes] = None
         self.meta: Dict[str, Any] = {}
         self._session: Any = None
 
@@ -51,18 +123,9 @@ class OnnxShim(Shim):
             self._outputs = [o.name for o in self._session.get_outputs()]
         return self._session
 
-    @property
-    def width(self) -> int:
-        return int(self.encoder_config["hidden_size"])
-
     def to_bytes(self) -> bytes:
-        tok_files: Dict[str, bytes] = {}
-        if self.tokenizer is not None:
-            with tempfile.TemporaryDirectory() as tmp:
-                self.tokenizer.save_pretrained(tmp)
-                tok_files = {p.name: p.read_bytes() for p in Path(tmp).iterdir() if p.is_file()}
         return srsly.msgpack_dumps({
-            "format": FORMAT, "onnx": self.onnx_bytes, "tokenizer": tok_files,
+            "format": FORMAT, "onnx": self.onnx_bytes, "tokenizer": save_tokenizer(self.tokenizer),
             "tokenizer_kwargs": {"use_fast": bool(getattr(self.tokenizer, "is_fast", True))},
             "config": self.encoder_config, "meta": self.meta,
         })
@@ -74,47 +137,16 @@ class OnnxShim(Shim):
                 f"The transformer's model file is not an optimized ONNX encoder (format "
                 f"{msg.get('format')!r}, expected {FORMAT!r}); rebuild it with `medllm optimize`."
             )
-        tokenizer = None
-        if msg["tokenizer"]:
-            from transformers import AutoTokenizer
-
-            with tempfile.TemporaryDirectory() as tmp:
-                for name, content in msg["tokenizer"].items():
-                    (Path(tmp) / name).write_bytes(content)
-                tokenizer = AutoTokenizer.from_pretrained(tmp, local_files_only=True, **msg["tokenizer_kwargs"])
+        tokenizer = load_tokenizer(msg["tokenizer"], msg["tokenizer_kwargs"])
         self.set_state(msg["onnx"], tokenizer, msg["config"], msg["meta"])
         if self.ready:
             self.session  # build now: a broken graph or runtime fails at load, not mid-batch
         return self
 
     # -- inference ------------------------------------------------------------------------
-    def run(self, input_ids, attention_mask, token_type_ids=None) -> Dict[str, numpy.ndarray]:
-        """Encoder outputs for a padded batch of windows, the same shapes as the torch model's.
+    def prepare(self) -> List[str]:
+        self.session
+        return self._inputs
 
-        Windows are sorted by length and run in sub-batches cut to their own longest
-        window, so short windows (the tail of every note) are not padded to the batch's
-        longest. Padded positions come back as zeros (no listener reads them).
-        """
-        session = self.session
-        n, length = input_ids.shape
-        lengths = attention_mask.sum(axis=1)
-        order = numpy.argsort(-lengths, kind="stable") if self.sort_windows else numpy.arange(n)
-        hidden = numpy.zeros((n, length, self.width), dtype="float32")
-        pooled = numpy.zeros((n, self.width), dtype="float32") if "pooler_output" in self._outputs else None
-        arrays = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
-        if token_type_ids is None:
-            arrays["token_type_ids"] = numpy.zeros_like(input_ids)
-        step = self.batch_windows if self.batch_windows > 0 else n
-        for start in range(0, n, step):
-            idx = order[start : start + step]
-            cut = int(lengths[idx].max()) if self.sort_windows else length
-            cut = max(cut, 1)
-            feeds = {name: numpy.ascontiguousarray(arrays[name][idx, :cut], dtype="int64") for name in self._inputs}
-            outs = dict(zip(self._outputs, session.run(self._outputs, feeds)))
-            hidden[idx, :cut] = outs["last_hidden_state"]
-            if pooled is not None:
-                pooled[idx] = outs["pooler_output"]
-        result = {"last_hidden_state": hidden}
-        if pooled is not None:
-            result["pooler_output"] = pooled
-        return result
+    def encode(self, feeds: Dict[str, numpy.ndarray]) -> Dict[str, numpy.ndarray]:
+        return dict(zip(self._outputs, self.session.run(self._outputs, feeds)))

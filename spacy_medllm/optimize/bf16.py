@@ -1,0 +1,131 @@
+"""The shared encoder in torch with bf16 matrix products (``medllm optimize --quantize bf16``).
+
+On CPUs with native bf16 dot products (AVX512_BF16, AMX) oneDNN runs the encoder's linear layers
+about twice as fast as fp32, and ``torch.autocast`` keeps softmax, layer norms and the outputs in
+fp32, so the answers barely move (docs/speed.md). Without native bf16 the same products are
+emulated and run several times slower than fp32: loading such a pipeline there fails, naming the
+fix, unless its config allows an fp32 fallback, which is then logged.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any, Dict, List
+
+import numpy
+import srsly
+
+from .runtime import FastPathUnavailable
+from .shim import WindowShim, load_tokenizer, save_tokenizer
+
+logger = logging.getLogger("spacy_medllm")
+
+FORMAT = "spacy_medllm.bf16_encoder.v1"
+
+
+def bf16_supported() -> bool:
+    """Whether oneDNN has native bf16 on this CPU (AVX512_BF16 or AMX)."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # private check missing: ask the CPU flags instead
+        cpu = getattr(torch, "cpu", None)
+        return bool(cpu and (getattr(cpu, "_is_avx512_bf16_supported", lambda: False)()
+                             or getattr(cpu, "_is_amx_tile_supported", lambda: False)()))
+
+
+UNSUPPORTED = (
+    "This pipeline's transformer runs in bf16 (spacy_medllm.Bf16TransformerModel.v1), but this CPU has no "
+    "native bf16 (AVX512_BF16 or AMX): emulated, it would run several times slower than fp32. Rebuild it "
+    "with `medllm optimize MODEL OUTPUT --quantize int8`, or set fp32_fallback = true on "
+    "[components.transformer.model] to run it in fp32 here."
+)
+
+
+class Bf16Shim(WindowShim):
+    """Holds the encoder's weights (fp32, as trained) and runs them under bf16 autocast."""
+
+    def __init__(self, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True, fp32_fallback: bool = False):
+        super().__init__(threads, batch_windows, sort_windows)
+        self.fp32_fallback = fp32_fallback
+        self.weights: bytes = b""
+        self.meta: Dict[str, Any] = {}
+        self._model: Any = None
+        self._bf16 = True
+
+    def set_state(self, weights: bytes, tokenizer: Any, encoder_config: Dict[str, Any], meta: Dict[str, Any]):
+        self.weights, self.tokenizer = weights, tokenizer
+        self.encoder_config, self.meta = dict(encoder_config), dict(meta)
+        self._model = None
+        return self
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.weights)
+
+    def _build(self) -> Any:
+        import torch
+        from transformers import CONFIG_MAPPING, AutoModel
+
+        config = CONFIG_MAPPING[self.encoder_config["model_type"]].from_dict(self.encoder_config)
+        model = AutoModel.from_config(config)
+        model.load_state_dict(torch.load(io.BytesIO(self.weights), map_location="cpu", weights_only=True))
+        return model.eval()
+
+    def check_runtime(self) -> None:
+        """Fail at load (or log the fallback) where bf16 would be emulated."""
+        if bf16_supported():
+            self._bf16 = True
+        elif self.fp32_fallback:
+            self._bf16 = False
+            logger.warning("bf16 encoder: this CPU has no native bf16; running the encoder in fp32 (fp32_fallback = true)")
+        else:
+            raise FastPathUnavailable(UNSUPPORTED)
+
+    def prepare(self) -> List[str]:
+        if self._model is None:
+            self._model = self._build()
+        return ["input_ids", "attention_mask", "token_type_ids"]
+
+    def encode(self, feeds: Dict[str, numpy.ndarray]) -> Dict[str, numpy.ndarray]:
+        import torch
+
+        if self.threads > 0:
+            torch.set_num_threads(self.threads)
+        tensors = {k: torch.from_numpy(v) for k, v in feeds.items()}
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self._bf16):
+            out = self._model(**tensors, return_dict=True)
+        result = {"last_hidden_state": out.last_hidden_state.float().numpy()}
+        if getattr(out, "pooler_output", None) is not None:
+            result["pooler_output"] = out.pooler_output.float().numpy()
+        return result
+
+    def to_bytes(self) -> bytes:
+        return srsly.msgpack_dumps({
+            "format": FORMAT, "weights": self.weights, "tokenizer": save_tokenizer(self.tokenizer),
+            "tokenizer_kwargs": {"use_fast": bool(getattr(self.tokenizer, "is_fast", True))},
+            "config": self.encoder_config, "meta": self.meta,
+        })
+
+    def from_bytes(self, data: bytes) -> "Bf16Shim":
+        msg = srsly.msgpack_loads(data)
+        if msg.get("format") != FORMAT:
+            raise ValueError(
+                f"The transformer's model file is not a bf16 encoder (format {msg.get('format')!r}, expected "
+                f"{FORMAT!r}); rebuild it with `medllm optimize --quantize bf16`."
+            )
+        self.set_state(msg["weights"], load_tokenizer(msg["tokenizer"], msg["tokenizer_kwargs"]), msg["config"], msg["meta"])
+        if self.ready:
+            self.check_runtime()
+            self.prepare()  # build now: broken weights fail at load, not mid-batch
+        return self
+
+
+def encoder_weights(transformer: Any) -> bytes:
+    """The trained encoder's state dict as bytes (torch.save; read back with weights_only=True)."""
+    import torch
+
+    buf = io.BytesIO()
+    torch.save({k: v.detach().cpu().contiguous() for k, v in transformer.state_dict().items()}, buf)
+    return buf.getvalue()
