@@ -17,7 +17,7 @@ def optimize_cli(
     window: Optional[int] = typer.Option(None, "--window", help="Span getter window (spaCy tokens); default: the pipeline's"),
     stride: Optional[int] = typer.Option(None, "--stride", help="Span getter stride (spaCy tokens); default: the pipeline's"),
     threads: int = typer.Option(0, "--threads", help="ONNX Runtime intra-op threads (0 = one per available core)"),
-    batch_windows: int = typer.Option(32, "--batch-windows", help="Windows per ONNX Runtime call, sorted by length (0 = whole batch)"),
+    batch_windows: Optional[int] = typer.Option(None, "--batch-windows", help="Windows per encoder call, sorted by length (0 = whole batch; default 32, bf16 16)"),
     sort_windows: bool = typer.Option(True, "--sort-windows/--no-sort-windows", help="Bucket windows by length to cut padding"),
     transformer: str = typer.Option("transformer", "--transformer", help="Name of the shared transformer component"),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUTPUT if it exists"),

@@ -44,9 +44,10 @@ UNSUPPORTED = (
 
 
 class Bf16Shim(WindowShim):
-    """Holds the encoder's weights (fp32, as trained) and runs them under bf16 autocast."""
+    """Holds the encoder's weights (fp32, as trained) and runs them under bf16 autocast; its Linear
+    layers are kept in bf16, the dtype autocast computes them in (a saved copy is written back in fp32)."""
 
-    def __init__(self, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True, fp32_fallback: bool = False):
+    def __init__(self, threads: int = 0, batch_windows: int = 16, sort_windows: bool = True, fp32_fallback: bool = False):
         super().__init__(threads, batch_windows, sort_windows)
         self.fp32_fallback = fp32_fallback
         self.weights: bytes = b""
@@ -62,7 +63,7 @@ class Bf16Shim(WindowShim):
 
     @property
     def ready(self) -> bool:
-        return bool(self.weights)
+        return bool(self.weights) or self._model is not None
 
     def _build(self) -> Any:
         import torch
@@ -86,6 +87,13 @@ class Bf16Shim(WindowShim):
     def prepare(self) -> List[str]:
         if self._model is None:
             self._model = self._build()
+            self.weights = b""  # the model holds them now; to_bytes writes them from it (peak RSS)
+            if self._bf16:  # what autocast would cast them to on every call, once: less memory, same numbers
+                import torch
+
+                for module in self._model.modules():
+                    if isinstance(module, torch.nn.Linear):
+                        module.to(torch.bfloat16)
         return ["input_ids", "attention_mask", "token_type_ids"]
 
     def encode(self, feeds: Dict[str, numpy.ndarray]) -> Dict[str, numpy.ndarray]:
@@ -102,8 +110,9 @@ class Bf16Shim(WindowShim):
         return result
 
     def to_bytes(self) -> bytes:
+        weights = encoder_weights(self._model) if self._model is not None else self.weights
         return srsly.msgpack_dumps({
-            "format": FORMAT, "weights": self.weights, "tokenizer": save_tokenizer(self.tokenizer),
+            "format": FORMAT, "weights": weights, "tokenizer": save_tokenizer(self.tokenizer),
             "tokenizer_kwargs": {"use_fast": bool(getattr(self.tokenizer, "is_fast", True))},
             "config": self.encoder_config, "meta": self.meta,
         })
@@ -115,7 +124,8 @@ class Bf16Shim(WindowShim):
                 f"The transformer's model file is not a bf16 encoder (format {msg.get('format')!r}, expected "
                 f"{FORMAT!r}); rebuild it with `medllm optimize --quantize bf16`."
             )
-        self.set_state(msg["weights"], load_tokenizer(msg["tokenizer"], msg["tokenizer_kwargs"]), msg["config"], msg["meta"])
+        self.set_state(msg.pop("weights"), load_tokenizer(msg["tokenizer"], msg["tokenizer_kwargs"]), msg["config"], msg["meta"])
+        del msg
         if self.ready:
             self.check_runtime()
             self.prepare()  # build now: broken weights fail at load, not mid-batch
@@ -123,9 +133,10 @@ class Bf16Shim(WindowShim):
 
 
 def encoder_weights(transformer: Any) -> bytes:
-    """The trained encoder's state dict as bytes (torch.save; read back with weights_only=True)."""
+    """The encoder's state dict as fp32 bytes (torch.save; read back with weights_only=True)."""
     import torch
 
     buf = io.BytesIO()
-    torch.save({k: v.detach().cpu().contiguous() for k, v in transformer.state_dict().items()}, buf)
+    torch.save({k: (v.detach().float() if v.is_floating_point() else v.detach()).cpu().contiguous()
+                for k, v in transformer.state_dict().items()}, buf)
     return buf.getvalue()

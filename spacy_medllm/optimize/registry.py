@@ -28,7 +28,7 @@ def onnx_transformer_model(
 def bf16_transformer_model(
     get_spans: Callable[[List[Doc]], List[List[Span]]],
     threads: int = 0,
-    batch_windows: int = 32,
+    batch_windows: int = 16,
     sort_windows: bool = True,
     fp32_fallback: bool = False,
 ) -> Bf16TransformerModel:

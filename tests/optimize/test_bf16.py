@@ -40,6 +40,7 @@ def test_bf16_config_needs_no_onnxruntime(bf16_pipeline):
     nlp = load(bf16_pipeline)
     block = nlp.config["components"]["transformer"]["model"]
     assert block["@architectures"] == "spacy_medllm.Bf16TransformerModel.v1" and block["fp32_fallback"] is False
+    assert block["batch_windows"] == 16  # the bf16 default: lower peak memory than 32
     assert not any(r.startswith("onnxruntime") for r in nlp.meta["requirements"])
     model = nlp.get_pipe("transformer").model
     assert model.transformer is None and model.shim.ready and model.shim.meta["quantize"] == "bf16"
