@@ -215,6 +215,8 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--main-only", action="store_true",
                    help="Only the main rows (fp32 vs the optimized default): agreement and speed on --n-notes")
+    p.add_argument("--lengths-only", action="store_true",
+                   help="Only the note-length rows (100, 1,000, 5,000 words) for fp32, int8 and bf16")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "medllm-speed-work")
     p.add_argument("--report", type=Path, help="Print markdown tables of a results file and exit")
@@ -250,7 +252,7 @@ def main() -> None:
     model = Path(args.model)
     built: Dict[str, Path] = {}
     build_seconds: Dict[str, float] = {}
-    builds = {k: BUILDS[k] for k in ("int8", "bf16")} if args.main_only else BUILDS
+    builds = {k: BUILDS[k] for k in ("int8", "bf16")} if args.main_only or args.lengths_only else BUILDS
     for i, (name, options) in enumerate(builds.items()):
         built[name] = work / f"build-{name}"
         if (built[name] / "config.cfg").exists() and args.reuse_builds:
@@ -269,6 +271,11 @@ def main() -> None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(result, indent=2))
 
+    if args.lengths_only:
+        result["lengths"] = {f"{n} words": alternate(main_variants, paths[f"len{n}"], work, args.repeats, args.batch_size,
+                                                     False, log) for n in (100, 1000, 5000)}
+        save()
+        return
     result["main"] = alternate(main_variants, paths["notes"], work, args.repeats, args.batch_size, True, log)
     save()
     if not args.main_only:
