@@ -76,10 +76,11 @@ def _line_words(line: str) -> Optional[List[str]]:
     return words
 
 
-def _block_end(text: str, end: int) -> int:
+def _block_end(text: str, end: int, street: bool) -> int:
     """End of the short lines that continue an address ended at a line break: city, ", State",
-    "Country 12345". The lines are taken when the block reaches a line with a postcode, or when
-    they are all capitalised place words (at most two of them without a postcode)."""
+    "Country 12345". The lines are taken when the block reaches a line with a postcode, or, below
+    a street (a span with a number), when they are all capitalised place words (at most two).
+    A town alone ("lives in Springfield") does not take the headers under it ("ROS")."""
     if text[end:].split("\n", 1)[0].strip(" \t,.;"):
         return end  # the line goes on after the span: not the last line of an address
     lines, pos = [], text.find("\n", end)
@@ -99,7 +100,7 @@ def _block_end(text: str, end: int) -> int:
     for i, (line_end, words, postcode) in enumerate(lines):
         if postcode:
             best, closed = line_end, True  # every line up to a postcode is the address; it ends there
-        elif (not closed and i < 2 and len(words) <= 3 and best == (lines[i - 1][0] if i else end)
+        elif (street and not closed and i < 2 and len(words) <= 3 and best == (lines[i - 1][0] if i else end)
               and all(_placeword(w) or w.lower() in _PARTICLES for w in words)):
             best = line_end
     return best
@@ -110,6 +111,7 @@ def grow_locations(text: str, spans: List[Tuple]) -> List[Tuple]:
     out = []
     for start, end, label, source, score in spans:
         if label == "LOCATION" and not _FACILITY_END.search(text[start:end]):
-            start, end = _head_start(text, start), _block_end(text, _tail_end(text, end))
+            start, end = _head_start(text, start), _tail_end(text, end)
+            end = _block_end(text, end, any(c.isdigit() for c in text[start:end]))
         out.append((start, end, label, source, score))
     return out

@@ -43,6 +43,8 @@ def test_address_block_on_the_next_lines(text, address):
     ("Address: 12 Oak Street\nHISTORY OF PRESENT ILLNESS: chest pain.", "HISTORY OF PRESENT ILLNESS"),
     ("12 Oak Street\nShe was seen today and denies chest pain.\n02114", "denies chest pain"),
     ("12 Oak Street\n\nPlan\nAspirin 81", "Plan\nAspirin 81"),
+    # a town alone does not take the short lines under it; only a street (with a number) does
+    ("Patient lives in Springfield\nROS\nNegative", "ROS\nNegative"),
     # a facility's name is not an address: the words after it stay
     ("Transferred to Mercy Hospital ICU for Sepsis.", "ICU for Sepsis"),
 ])
