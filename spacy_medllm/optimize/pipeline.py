@@ -22,8 +22,8 @@ BF16_ARCHITECTURE = "spacy_medllm.Bf16TransformerModel.v1"
 # bf16: the torch encoder with bf16 matrix products, no ONNX (CPUs with native bf16 only);
 # auto: bf16 where this CPU has native bf16 (faster and closer to fp32 than int8), else int8.
 QUANTIZE = ("auto", "int8", "int8-dynamic", "none", "bf16")
-# Windows per encoder call by default: the bf16 encoder peaks ~300 MB lower at 16 than at 32
-# (300 whole notes, docs/speed.md) at the same speed.
+# Windows per encoder call by default: on 300 whole notes the bf16 encoder peaked ~250 MB lower
+# at 16 than at 32, at the same speed (docs/speed.md).
 BATCH_WINDOWS = {"bf16": 16}
 
 
