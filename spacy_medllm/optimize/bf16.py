@@ -8,6 +8,7 @@ fix, unless its config allows an fp32 fallback, which is then logged.
 """
 from __future__ import annotations
 
+import inspect
 import io
 import logging
 from typing import Any, Dict, List
@@ -94,7 +95,8 @@ class Bf16Shim(WindowShim):
                 for module in self._model.modules():
                     if isinstance(module, torch.nn.Linear):
                         module.to(torch.bfloat16)
-        return ["input_ids", "attention_mask", "token_type_ids"]
+        accepted = inspect.signature(self._model.forward).parameters  # RoBERTa-like models take no token types
+        return [name for name in ("input_ids", "attention_mask", "token_type_ids") if name in accepted]
 
     def encode(self, feeds: Dict[str, numpy.ndarray]) -> Dict[str, numpy.ndarray]:
         import torch
