@@ -14,15 +14,11 @@ import logging
 from typing import Any, Dict, List
 
 import numpy
-import srsly
 
 from .runtime import FastPathUnavailable
-from .shim import WindowShim, load_tokenizer, save_tokenizer
+from .shim import WindowShim
 
 logger = logging.getLogger("spacy_medllm")
-
-FORMAT = "spacy_medllm.bf16_encoder.v1"
-
 
 def bf16_supported() -> bool:
     """Whether oneDNN has native bf16 on this CPU (AVX512_BF16 or AMX)."""
@@ -48,11 +44,13 @@ class Bf16Shim(WindowShim):
     """Holds the encoder's weights (fp32, as trained) and runs them under bf16 autocast; its Linear
     layers are kept in bf16, the dtype autocast computes them in (a saved copy is written back in fp32)."""
 
+    FORMAT, KEY, WHAT = "spacy_medllm.bf16_encoder.v1", "weights", "a bf16 encoder"
+    REBUILD = "`medllm optimize --quantize bf16`"
+
     def __init__(self, threads: int = 0, batch_windows: int = 16, sort_windows: bool = True, fp32_fallback: bool = False):
         super().__init__(threads, batch_windows, sort_windows)
         self.fp32_fallback = fp32_fallback
         self.weights: bytes = b""
-        self.meta: Dict[str, Any] = {}
         self._model: Any = None
         self._bf16 = True
 
@@ -111,27 +109,12 @@ class Bf16Shim(WindowShim):
             result["pooler_output"] = out.pooler_output.float().numpy()
         return result
 
-    def to_bytes(self) -> bytes:
-        weights = encoder_weights(self._model) if self._model is not None else self.weights
-        return srsly.msgpack_dumps({
-            "format": FORMAT, "weights": weights, "tokenizer": save_tokenizer(self.tokenizer),
-            "tokenizer_kwargs": {"use_fast": bool(getattr(self.tokenizer, "is_fast", True))},
-            "config": self.encoder_config, "meta": self.meta,
-        })
+    def encoder_bytes(self) -> bytes:
+        return encoder_weights(self._model) if self._model is not None else self.weights
 
-    def from_bytes(self, data: bytes) -> "Bf16Shim":
-        msg = srsly.msgpack_loads(data)
-        if msg.get("format") != FORMAT:
-            raise ValueError(
-                f"The transformer's model file is not a bf16 encoder (format {msg.get('format')!r}, expected "
-                f"{FORMAT!r}); rebuild it with `medllm optimize --quantize bf16`."
-            )
-        self.set_state(msg.pop("weights"), load_tokenizer(msg["tokenizer"], msg["tokenizer_kwargs"]), msg["config"], msg["meta"])
-        del msg
-        if self.ready:
-            self.check_runtime()
-            self.prepare()  # build now: broken weights fail at load, not mid-batch
-        return self
+    def loaded(self) -> None:
+        self.check_runtime()
+        self.prepare()
 
 
 def encoder_weights(transformer: Any) -> bytes:

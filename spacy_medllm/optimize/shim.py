@@ -16,9 +16,6 @@ from thinc.api import Shim
 
 from .runtime import make_session
 
-FORMAT = "spacy_medllm.onnx_encoder.v1"
-
-
 def save_tokenizer(tokenizer: Any) -> Dict[str, bytes]:
     if tokenizer is None:
         return {}
@@ -39,7 +36,13 @@ def load_tokenizer(files: Dict[str, bytes], kwargs: Dict[str, Any]) -> Any:
 
 
 class WindowShim(Shim):
-    """Runs an encoder over a padded batch of windows, sub-batch by sub-batch (subclasses say how)."""
+    """Runs an encoder over a padded batch of windows, sub-batch by sub-batch, and serializes it
+    with its tokenizer and config (subclasses say how to encode and what the encoder's bytes are)."""
+
+    FORMAT = ""  # the model file's format tag
+    KEY = ""  # the model file's field holding the encoder's bytes
+    WHAT = ""  # what a wrong model file is not, for the error
+    REBUILD = "`medllm optimize`"
 
     def __init__(self, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True):
         super().__init__(None)
@@ -48,10 +51,47 @@ class WindowShim(Shim):
         self.sort_windows = sort_windows
         self.tokenizer: Any = None
         self.encoder_config: Dict[str, Any] = {}
+        self.meta: Dict[str, Any] = {}
 
     @property
     def width(self) -> int:
         return int(self.encoder_config["hidden_size"])
+
+    @property
+    def ready(self) -> bool:
+        raise NotImplementedError
+
+    def set_state(self, encoder: Any, tokenizer: Any, encoder_config: Dict[str, Any], meta: Dict[str, Any]):
+        raise NotImplementedError
+
+    def encoder_bytes(self) -> Any:
+        """What to_bytes writes under KEY."""
+        raise NotImplementedError
+
+    def loaded(self) -> None:
+        """Build what the encoder needs now, so a broken model file fails at load, not mid-batch."""
+        self.prepare()
+
+    def to_bytes(self) -> bytes:
+        return srsly.msgpack_dumps({
+            "format": self.FORMAT, self.KEY: self.encoder_bytes(), "tokenizer": save_tokenizer(self.tokenizer),
+            "tokenizer_kwargs": {"use_fast": bool(getattr(self.tokenizer, "is_fast", True))},
+            "config": self.encoder_config, "meta": self.meta,
+        })
+
+    def from_bytes(self, data: bytes) -> "WindowShim":
+        msg = srsly.msgpack_loads(data)
+        if msg.get("format") != self.FORMAT:
+            raise ValueError(
+                f"The transformer's model file is not {self.WHAT} (format {msg.get('format')!r}, expected "
+                f"{self.FORMAT!r}); rebuild it with {self.REBUILD}."
+            )
+        tokenizer = load_tokenizer(msg["tokenizer"], msg["tokenizer_kwargs"])
+        self.set_state(msg.pop(self.KEY), tokenizer, msg["config"], msg["meta"])
+        del msg  # the encoder's bytes, once set, are held once
+        if self.ready:
+            self.loaded()
+        return self
 
     def prepare(self) -> List[str]:
         """Get ready to encode; the encoder's input names."""
@@ -98,10 +138,11 @@ class WindowShim(Shim):
 class OnnxShim(WindowShim):
     """Holds the ONNX graph and runs it in ONNX Runtime."""
 
+    FORMAT, KEY, WHAT = "spacy_medllm.onnx_encoder.v1", "onnx", "an optimized ONNX encoder"
+
     def __init__(self, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True):
         super().__init__(threads, batch_windows, sort_windows)
         self.onnx_bytes: Optional[bytes] = None
-        self.meta: Dict[str, Any] = {}
         self._session: Any = None
 
     # -- state ----------------------------------------------------------------------------
@@ -123,25 +164,8 @@ class OnnxShim(WindowShim):
             self._outputs = [o.name for o in self._session.get_outputs()]
         return self._session
 
-    def to_bytes(self) -> bytes:
-        return srsly.msgpack_dumps({
-            "format": FORMAT, "onnx": self.onnx_bytes, "tokenizer": save_tokenizer(self.tokenizer),
-            "tokenizer_kwargs": {"use_fast": bool(getattr(self.tokenizer, "is_fast", True))},
-            "config": self.encoder_config, "meta": self.meta,
-        })
-
-    def from_bytes(self, data: bytes) -> "OnnxShim":
-        msg = srsly.msgpack_loads(data)
-        if msg.get("format") != FORMAT:
-            raise ValueError(
-                f"The transformer's model file is not an optimized ONNX encoder (format "
-                f"{msg.get('format')!r}, expected {FORMAT!r}); rebuild it with `medllm optimize`."
-            )
-        tokenizer = load_tokenizer(msg["tokenizer"], msg["tokenizer_kwargs"])
-        self.set_state(msg["onnx"], tokenizer, msg["config"], msg["meta"])
-        if self.ready:
-            self.session  # build now: a broken graph or runtime fails at load, not mid-batch
-        return self
+    def encoder_bytes(self) -> Optional[bytes]:
+        return self.onnx_bytes
 
     # -- inference ------------------------------------------------------------------------
     def prepare(self) -> List[str]:
