@@ -87,6 +87,10 @@ class Bf16Shim(WindowShim):
         if self._model is None:
             self._model = self._build()
             self.weights = b""  # the model holds them now; to_bytes writes them from it (peak RSS)
+            if self.threads > 0:  # torch's setting is per process: set once, not on every call
+                import torch
+
+                torch.set_num_threads(self.threads)
             if self._bf16:  # what autocast would cast them to on every call, once: less memory, same numbers
                 import torch
 
@@ -99,8 +103,6 @@ class Bf16Shim(WindowShim):
     def encode(self, feeds: Dict[str, numpy.ndarray]) -> Dict[str, numpy.ndarray]:
         import torch
 
-        if self.threads > 0:
-            torch.set_num_threads(self.threads)
         tensors = {k: torch.from_numpy(v) for k, v in feeds.items()}
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self._bf16):
             out = self._model(**tensors, return_dict=True)
