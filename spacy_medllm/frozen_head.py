@@ -18,12 +18,12 @@ import json
 import random
 import time
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 import spacy
 from spacy.language import Language
 from spacy.training import Example
-from thinc.api import Adam, Config
+from thinc.api import Adam, Config, fix_random_seed
 from tqdm import tqdm
 
 from .compose import _with_parent_sections, find_fragment
@@ -45,14 +45,18 @@ def _listeners(block: dict) -> List[dict]:
 
 def add_frozen_head(nlp: Language, fragment: str, name: str, get_examples: Callable[[], List[Example]],
                     upstream: str = "transformer"):
-    """Add component ``name`` as the fragment defines it, its listener on ``upstream`` with grad_factor 0."""
+    """Add component ``name`` as the fragment defines it (or the fragment's only component, renamed),
+    its listener on ``upstream`` with grad_factor 0."""
     if upstream not in nlp.pipe_names:
         raise ValueError(f"the pipeline has no {upstream!r} component to listen to (pipes: {', '.join(nlp.pipe_names)})")
     text = find_fragment(fragment).read_text(encoding="utf8")
     components = Config().from_str(_with_parent_sections(text), interpolate=False)["components"]
-    if name not in components:
+    if name in components:
+        block = copy.deepcopy(dict(components[name]))
+    elif len(components) == 1:  # the fragment's one component, under the name asked for
+        block = copy.deepcopy(dict(next(iter(components.values()))))
+    else:
         raise ValueError(f"fragment {fragment!r} defines no component {name!r} (it has {', '.join(components)})")
-    block = copy.deepcopy(dict(components[name]))
     factory = block.pop("factory")
     listeners = _listeners(block)
     if not listeners:
@@ -73,26 +77,14 @@ def encode(nlp: Language, examples: List[Example], desc: str, upstream: str = "t
     return examples
 
 
-def train_frozen_head(
-    pipeline: Path, read_train: Callable[[Language], List[Example]], read_dev: Callable[[Language], List[Example]],
-    output: Path, *, name: str, fragment: str, score_key: str, epochs: int = 20, batch_size: int = 32,
-    learn_rate: float = 0.001, seed: int = 0, finish: Optional[Callable[[Language], None]] = None,
-) -> float:
-    """Train ``name`` on cached encoder outputs; save model-best (by ``score_key`` on dev), model-last
-    and head_log.jsonl under ``output``; return the best dev score. ``finish`` runs on the pipeline
-    before each save (e.g. to add a component that reads the head's output)."""
+def fit_head(head, train: List[Example], dev: List[Example], *, score_key: str, epochs: int = 20,
+             batch_size: int = 32, learn_rate: float = 0.001, seed: int = 0,
+             before_score: Optional[Callable[[Any, List[Example]], None]] = None,
+             on_best: Optional[Callable[[], None]] = None) -> Tuple[float, List[dict]]:
+    """Epochs of Adam on encoded examples; after each, score on dev and call ``on_best`` when the
+    score beats every earlier epoch. Returns the best score and one log row per epoch."""
     rng = random.Random(seed)
-    output = Path(output)
-    output.mkdir(parents=True, exist_ok=True)
-    nlp = spacy.load(pipeline)
-    train = read_train(nlp)
-    if not train:
-        raise ValueError("no training examples")
-    head = nlp.get_pipe(name) if name in nlp.pipe_names else add_frozen_head(nlp, fragment, name, lambda: train[:500])
-    if finish is not None:
-        finish(nlp)
-    train = encode(nlp, train, "encode train")
-    dev = encode(nlp, read_dev(nlp), "encode dev")
+    train = list(train)
     optimizer = Adam(learn_rate)
     best, log = -1.0, []
     start = time.perf_counter()
@@ -101,17 +93,50 @@ def train_frozen_head(
         losses: dict = {}
         for i in tqdm(range(0, len(train), batch_size), desc=f"epoch {epoch}", unit="batch", leave=False):
             head.update(train[i:i + batch_size], sgd=optimizer, losses=losses)
+        if before_score is not None:
+            before_score(head, dev)
         docs = [eg.predicted for eg in dev]
         head.set_annotations(docs, head.predict(docs))
         scores = head.score(dev)
-        row = {"epoch": epoch, "loss": round(float(losses.get(name, 0.0)), 4),
+        row = {"epoch": epoch, "loss": round(float(losses.get(head.name, 0.0)), 4),
                **{k: v for k, v in scores.items() if isinstance(v, float)},
                "seconds": round(time.perf_counter() - start, 1)}
         log.append(row)
         print(json.dumps({k: row[k] for k in ("epoch", "loss", score_key, "seconds") if k in row}), flush=True)
         if (scores.get(score_key) or 0.0) > best:
             best = scores.get(score_key) or 0.0
-            nlp.to_disk(output / "model-best")
+            if on_best is not None:
+                on_best()
+    return best, log
+
+
+def train_frozen_head(
+    pipeline: Union[Path, Language], read_train: Callable[[Language], List[Example]],
+    read_dev: Callable[[Language], List[Example]], output: Path, *, name: str, fragment: str, score_key: str,
+    epochs: int = 20, batch_size: int = 32, learn_rate: float = 0.001, seed: int = 0,
+    finish: Optional[Callable[[Language], None]] = None,
+    before_score: Optional[Callable[[Any, List[Example]], None]] = None,
+) -> float:
+    """Train ``name`` on cached encoder outputs; save model-best (by ``score_key`` on dev), model-last
+    and head_log.jsonl under ``output``; return the best dev score. ``pipeline`` is a saved pipeline
+    or a loaded one; ``seed`` fixes the head's initial weights and the batch order. ``finish`` runs
+    on the pipeline before each save (e.g. to add a component that reads the head's output);
+    ``before_score(head, dev)`` runs before each dev score (e.g. to tune thresholds on dev)."""
+    fix_random_seed(seed)
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    nlp = pipeline if isinstance(pipeline, Language) else spacy.load(pipeline)
+    train = read_train(nlp)
+    if not train:
+        raise ValueError("no training examples")
+    head = nlp.get_pipe(name) if name in nlp.pipe_names else add_frozen_head(nlp, fragment, name, lambda: train[:500])
+    if finish is not None:
+        finish(nlp)
+    train = encode(nlp, train, "encode train")
+    dev = encode(nlp, read_dev(nlp), "encode dev")
+    best, log = fit_head(head, train, dev, score_key=score_key, epochs=epochs, batch_size=batch_size,
+                         learn_rate=learn_rate, seed=seed, before_score=before_score,
+                         on_best=lambda: nlp.to_disk(output / "model-best"))
     nlp.to_disk(output / "model-last")
     atomic_write_text(output / "head_log.jsonl", "".join(json.dumps(r) + "\n" for r in log))
     return best

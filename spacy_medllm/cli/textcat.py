@@ -1,6 +1,7 @@
-"""``medllm textcat-split``: seeded splits of the classification corpora."""
+"""``medllm textcat-split`` (seeded splits of the classification corpora) and ``medllm textcat-train-head``."""
 import json
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -29,3 +30,39 @@ def textcat_split_cli(
     info = split_corpus(dataset, source, output, seed=seed, dev=dev, test=test, min_train=min_train,
                         train_max_words=train_max_words)
     typer.echo(json.dumps({k: info[k] for k in ("docs", "labels")}, indent=1))
+
+
+@app.command("textcat-train-head")
+def textcat_train_head_cli(
+    train: Path = typer.Argument(..., help="Training .spacy with doc.cats (whole notes: `medllm textcat-split` train.spacy)"),
+    dev: Path = typer.Argument(..., help="Dev .spacy: thresholds are tuned on it after each epoch, and its tuned macro-F1 picks the epoch"),
+    output: Path = typer.Argument(..., help="Folder for model-best, model-last and head_log.jsonl"),
+    pipeline: Optional[Path] = typer.Option(None, "--pipeline", help="Trained pipeline whose transformer the classifier joins"),
+    base_model: Optional[str] = typer.Option(None, "--base-model", help="Or: a pretrained encoder (name or directory) for a "
+                                             "transformer + classifier pipeline"),
+    multi_label: Optional[bool] = typer.Option(None, "--multi-label/--exclusive", help="Default: multi-label when some "
+                                               "training doc has other than one class"),
+    fragment: Optional[str] = typer.Option(None, "--fragment", help="Classifier fragment (default textcat_multilabel_fused "
+                                           "or textcat_fused)"),
+    name: Optional[str] = typer.Option(None, "--name", help="Component name in the pipeline (default textcat_multilabel or textcat; "
+                                       "a pipeline that has one already keeps it and trains it)"),
+    epochs: int = typer.Option(20, "--epochs"),
+    batch_size: int = typer.Option(16, "--batch-size"),
+    learn_rate: float = typer.Option(0.001, "--learn-rate"),
+    seed: int = typer.Option(0, "--seed"),
+):
+    """Train a whole-note classifier on cached outputs of a frozen encoder, thresholds tuned on dev and saved with it."""
+    from ..textcat.head_training import train_textcat_head
+
+    for path in (train, dev, *([pipeline] if pipeline else [])):
+        if not path.exists():
+            fail(f"{path}: not found")
+    if (pipeline is None) == (base_model is None):
+        fail("give --pipeline or --base-model (one of them)")
+    try:
+        best = train_textcat_head(train, dev, output, pipeline=pipeline, base_model=base_model, multi_label=multi_label,
+                                  fragment=fragment, name=name, epochs=epochs, batch_size=batch_size,
+                                  learn_rate=learn_rate, seed=seed)
+    except ValueError as err:  # no transformer to listen to, no examples, unknown fragment
+        fail(f"{pipeline or base_model}: {err}")
+    typer.echo(f"best dev macro-F1 (thresholds tuned on dev) {best:.3f}; saved {output / 'model-best'}", err=True)

@@ -1,10 +1,11 @@
-"""``spacy_medllm.TextCatFused.v1``: sparse n-grams + whole-note transformer pooling (+ label co-occurrence).
+"""``spacy_medllm.TextCatFused.v1/v2``: sparse n-grams + whole-note transformer pooling (+ label co-occurrence).
 
 Why: on whole clinical notes a tuned TF-IDF + linear model beats a transformer head that sees
-only the start of the note (issue 17). This architecture sums two sets of logits:
+only the start of the note. This architecture sums two sets of logits:
 
-- sparse: spaCy's ``TextCatBOW.v3`` (hashed word n-grams of the whole note, no output layer),
-  the cheap signal that names a document type ("DISCHARGE DIAGNOSES");
+- sparse: hashed word n-grams of the whole note, the cheap signal that names a document type
+  ("DISCHARGE DIAGNOSES"): v1 spaCy's ``TextCatBOW.v3`` counts, v2 ``note_ngrams.v1`` (TF-IDF-like
+  weights, opening and heading blocks; ngrams.py);
 - dense: the transformer listener's token vectors (every token of every strided window, so the
   end of a long note counts as much as its start), pooled by mean and max, then a linear layer;
 
@@ -18,12 +19,13 @@ from typing import List, Optional
 from spacy.ml.models.textcat import build_bow_text_classifier_v3
 from spacy.tokens import Doc
 from thinc.api import (
-    Linear, Logistic, Model, add, chain, concatenate, list2ragged, reduce_max, reduce_mean,
-    resizable,
+    Linear, Logistic, Model, add, chain, concatenate, list2ragged, reduce_max, reduce_mean, resizable,
 )
 from thinc.layers.resizable import resize_linear_weighted, resize_model
 from thinc.layers.softmax_activation import softmax_activation
 from thinc.types import Floats2d
+
+from .ngrams import note_ngrams_linear
 
 
 def label_cooccurrence(nO: Optional[int] = None) -> Model[Floats2d, Floats2d]:
@@ -61,11 +63,33 @@ def build_fused_textcat(
     label_cooccurrence_layer: bool = True,
     nO: Optional[int] = None,
 ) -> Model[List[Doc], Floats2d]:
-    """Sum of sparse n-gram logits and a linear layer over mean+max pooling of all token vectors
-    of the note; ``label_cooccurrence_layer`` applies to multi-label tasks only."""
-    if exclusive_classes and label_cooccurrence_layer:
-        raise ValueError("TextCatFused.v1: label_cooccurrence_layer needs exclusive_classes = false")
+    """v1: spaCy's ``TextCatBOW.v3`` counts (case-sensitive, every token) as the sparse part."""
     sparse = build_bow_text_classifier_v3(exclusive_classes, ngram_size, True, length, nO)
+    return _fuse(tok2vec, sparse, exclusive_classes, label_cooccurrence_layer, nO)
+
+
+def build_fused_textcat_v2(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    exclusive_classes: bool,
+    ngram_size: int = 2,
+    length: int = 262144,
+    opening_tokens: int = 60,
+    opening_weight: float = 0.5,
+    heading_weight: float = 0.5,
+    label_cooccurrence_layer: bool = True,
+    nO: Optional[int] = None,
+) -> Model[List[Doc], Floats2d]:
+    """v2: the sparse part reads ``note_ngrams.v1`` (sublinear, L2-normalised word n-grams of the
+    whole note, of its opening and its section headings; ngrams.py), so its logits do not grow
+    with the note's length."""
+    sparse = note_ngrams_linear(ngram_size, length, opening_tokens, opening_weight, heading_weight, nO)
+    return _fuse(tok2vec, sparse, exclusive_classes, label_cooccurrence_layer, nO)
+
+
+def _fuse(tok2vec, sparse, exclusive_classes, label_cooccurrence_layer, nO):
+    """sparse logits + Linear(mean | max of every token vector) [-> co-occurrence] -> activation."""
+    if exclusive_classes and label_cooccurrence_layer:
+        raise ValueError("TextCatFused: label_cooccurrence_layer needs exclusive_classes = false")
     dense_out = resizable(Linear(nO=nO), resize_layer=partial(resize_linear_weighted))
     with Model.define_operators({">>": chain, "|": concatenate}):
         dense = tok2vec >> list2ragged() >> (reduce_mean() | reduce_max()) >> dense_out

@@ -16,14 +16,18 @@ from thinc.api import Model
 
 from ..corpora.errors import ConversionStats
 from ..corpora.textcat import read_textcat_docs
-from .fused import build_fused_textcat
+from .fused import build_fused_textcat, build_fused_textcat_v2
 from .hf import HFTextCategorizer
+from .ngrams import build_note_ngrams_textcat, note_ngrams
 from .partial import score_labelled_cats
 from .thresholds import TunedMultiLabelTextCategorizer, TunedTextCategorizer
 
 logger = logging.getLogger("spacy_medllm")
 
 registry.architectures.register("spacy_medllm.TextCatFused.v1", func=build_fused_textcat)
+registry.architectures.register("spacy_medllm.TextCatFused.v2", func=build_fused_textcat_v2)
+registry.architectures.register("spacy_medllm.TextCatNoteNgrams.v1", func=build_note_ngrams_textcat)
+registry.layers.register("spacy_medllm.note_ngrams.v1", func=note_ngrams)
 
 
 class TextcatCorpus:
@@ -135,6 +139,7 @@ _TEXTCAT_META = Language.get_factory_meta("textcat")
 DEFAULT_PARTIAL_TEXTCAT_CONFIG = {
     **{k: v for k, v in _TEXTCAT_META.default_config.items() if k in ("threshold", "model")},
     "scorer": {"@scorers": "spacy_medllm.textcat_scorer.v1"},
+    "loss": "mse",
 }
 
 
@@ -145,12 +150,14 @@ DEFAULT_PARTIAL_TEXTCAT_CONFIG = {
     default_score_weights=dict(_TEXTCAT_META.default_score_weights),
 )
 def make_partial_textcat(
-    nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]
+    nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable], loss: str = "mse",
 ) -> TunedTextCategorizer:
     """Exclusive ``textcat`` that skips notes without a class, for training on a mix of
-    classified notes and entity-only corpora in one pipeline; per-label offsets once tuned
-    (thresholds.py)."""
-    return TunedTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+    classified notes and entity-only corpora in one pipeline; per-label offsets once tuned;
+    ``loss`` "mse" (spaCy's) or "cross_entropy" (thresholds.py)."""
+    pipe = TunedTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+    pipe.set_loss(loss)
+    return pipe
 
 
 _MULTILABEL_META = Language.get_factory_meta("textcat_multilabel")
@@ -159,15 +166,17 @@ _MULTILABEL_META = Language.get_factory_meta("textcat_multilabel")
 @Language.factory(
     "medllm_textcat_multilabel",
     assigns=["doc.cats"],
-    default_config=dict(_MULTILABEL_META.default_config),
+    default_config={**_MULTILABEL_META.default_config, "loss": "mse"},
     default_score_weights=dict(_MULTILABEL_META.default_score_weights),
 )
 def make_tuned_multilabel_textcat(
-    nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]
+    nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable], loss: str = "mse",
 ) -> TunedMultiLabelTextCategorizer:
     """spaCy's ``textcat_multilabel`` whose per-label thresholds, once tuned, are saved with it
-    and applied to ``doc.cats`` (thresholds.py)."""
-    return TunedMultiLabelTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+    and applied to ``doc.cats``; ``loss`` "mse" (spaCy's) or "cross_entropy" (thresholds.py)."""
+    pipe = TunedMultiLabelTextCategorizer(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+    pipe.set_loss(loss)
+    return pipe
 
 
 @registry.callbacks("spacy_medllm.tune_thresholds.v1")

@@ -87,12 +87,49 @@ def tune_offsets(gold: Sequence[str], scores: np.ndarray, labels: List[str], rou
     return [float(x) for x in b]
 
 
+LOSSES = ("mse", "cross_entropy")
+
+
 class ThresholdsMixin:
-    """Adds tuned per-label thresholds (multi-label) or offsets (exclusive) to a spaCy textcat.
+    """Adds tuned per-label thresholds (multi-label) or offsets (exclusive) to a spaCy textcat,
+    and a choice of training loss.
 
     ``predict`` and the training loss use the model's raw scores; ``set_annotations`` writes
     the mapped scores to ``doc.cats`` and the raw ones to ``doc._.raw_cats``.
+
+    ``loss``: spaCy's textcat trains on the squared error of the probabilities ("mse"), whose
+    gradient vanishes on a confident mistake (``(p - y) p (1 - p)`` at the logits) and which
+    learns rare labels slowly; "cross_entropy" gives the gradient ``p - y`` at the logits
+    (logistic regression per label, or softmax regression), through the model's own output layer.
     """
+
+    loss_kind = "mse"
+
+    def set_loss(self, loss: str) -> None:
+        if loss not in LOSSES:
+            raise ValueError(f"{self.name}: loss must be one of {', '.join(LOSSES)}, not {loss!r}")
+        self.loss_kind = loss
+
+    def get_loss(self, examples: Iterable[Example], scores):
+        if self.loss_kind == "mse":
+            return super().get_loss(examples, scores)
+        examples = list(examples)
+        truths, not_missing = self._examples_to_truth(examples)
+        ops = self.model.ops
+        not_missing = ops.asarray(not_missing)
+        truths = ops.asarray(truths)
+        p = ops.xp.clip(scores, _EPS, 1 - _EPS)
+        if self.is_exclusive:
+            # d(-sum y log p)/dp; the softmax's backprop turns it into p - y at the logits
+            d_scores = -truths / p
+            loss = -(truths * ops.xp.log(p) * not_missing).sum()
+        else:
+            # d(BCE)/dp; the sigmoid's backprop multiplies by p (1 - p), leaving p - y
+            d_scores = (p - truths) / (p * (1 - p))
+            loss = -((truths * ops.xp.log(p) + (1 - truths) * ops.xp.log(1 - p)) * not_missing).sum()
+        d_scores *= not_missing
+        n = max(int((not_missing.sum(axis=1) > 0).sum()), 1)
+        return float(loss) / n, d_scores
 
     @property
     def is_exclusive(self) -> bool:

@@ -1,4 +1,4 @@
-"""spacy_medllm.TextCatFused.v1: sparse n-grams + whole-note transformer pooling + label co-occurrence."""
+"""spacy_medllm.TextCatFused.v1/v2: sparse n-grams + whole-note transformer pooling + label co-occurrence."""
 import numpy as np
 import pytest
 import spacy
@@ -13,9 +13,13 @@ def long_note(ending: str, n_filler: int = 700) -> str:
     return " ".join(FILLER[i % len(FILLER)] for i in range(n_filler)) + f" . assessment : {ending} ."
 
 
-@pytest.fixture
-def fused_nlp(tiny_encoder):
-    nlp = build_pipeline(tiny_encoder, ["textcat_multilabel_fused"])
+ARCHITECTURES = ["spacy_medllm.TextCatFused.v1", "spacy_medllm.TextCatFused.v2"]
+
+
+@pytest.fixture(params=ARCHITECTURES)
+def fused_nlp(tiny_encoder, request):
+    nlp = build_pipeline(tiny_encoder, ["textcat_multilabel_fused"],
+                         architectures={"textcat_multilabel": request.param})
     gold = [{"cardio"}, {"neuro"}, {"onco"}, {"cardio", "onco"}]
     egs = examples(nlp, gold)
     optimizer = nlp.initialize(lambda: egs)
@@ -68,13 +72,29 @@ def test_fused_pipeline_save_load(fused_nlp, tmp_path):
     assert np.allclose(before, after, atol=1e-6)
 
 
-def test_exclusive_fused(tiny_encoder):
-    nlp = build_pipeline(tiny_encoder, ["textcat_fused"])
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_exclusive_fused(tiny_encoder, architecture):
+    nlp = build_pipeline(tiny_encoder, ["textcat_fused"], architectures={"textcat": architecture})
     nlp.initialize(lambda: examples(nlp, [{lab} for lab in LABELS]))
     cats = np.array([list(d.cats.values()) for d in nlp.pipe(TEXTS)])
     assert cats.sum(axis=1) == pytest.approx(np.ones(len(TEXTS)))
-    from spacy_medllm.textcat.fused import build_fused_textcat
+    from spacy_medllm.textcat.fused import build_fused_textcat, build_fused_textcat_v2
     from thinc.api import noop
 
-    with pytest.raises(ValueError, match="exclusive"):
-        build_fused_textcat(noop(), exclusive_classes=True, label_cooccurrence_layer=True)
+    for build in (build_fused_textcat, build_fused_textcat_v2):
+        with pytest.raises(ValueError, match="exclusive"):
+            build(noop(), exclusive_classes=True, label_cooccurrence_layer=True)
+
+
+def test_v2_sparse_part_reads_headings_and_the_opening(tiny_encoder):
+    """Two notes with the same words, one with them as a heading: only v2's sparse part tells them apart."""
+    nlp = build_pipeline(tiny_encoder, ["textcat_multilabel_fused"],
+                         architectures={"textcat_multilabel": "spacy_medllm.TextCatFused.v2"})
+    egs = examples(nlp, [{lab} for lab in LABELS])
+    nlp.initialize(lambda: egs)
+    sparse = nlp.get_pipe("textcat_multilabel").model.get_ref("sparse")
+    linear = sparse.get_ref("output_layer")
+    linear.set_param("W", np.random.default_rng(0).normal(size=linear.get_param("W").shape).astype("f"))
+    a, b = nlp.make_doc("chest pain : fever"), nlp.make_doc("CHEST PAIN: fever")
+    out = sparse.predict([a, b])
+    assert np.abs(out[0] - out[1]).max() > 1e-4

@@ -177,3 +177,42 @@ def test_before_to_disk_callback_tunes_the_saved_pipeline(exclusive_nlp, tmp_pat
     callback = make_tune_thresholds_callback(dev)
     assert callback(exclusive_nlp) is exclusive_nlp
     assert any(abs(v) > 0 for v in exclusive_nlp.get_pipe("textcat").tuned.values())
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+def test_cross_entropy_loss_gives_p_minus_y_at_the_logits(exclusive):
+    """Through the model's own sigmoid/softmax backprop, the cross-entropy gradient is p - y at the
+    logits (spaCy's squared error gives (p - y) p (1 - p)); docs without cats add nothing."""
+    from thinc.api import Logistic
+    from thinc.layers.softmax_activation import softmax_activation
+
+    nlp = spacy.blank("en")
+    factory = "medllm_textcat" if exclusive else "medllm_textcat_multilabel"
+    model = {"@architectures": "spacy_medllm.TextCatNoteNgrams.v1", "exclusive_classes": exclusive}
+    pipe = nlp.add_pipe(factory, config={"model": model, "loss": "cross_entropy"})
+    egs = examples(nlp, [{"cardio"}, {"onco"}, {"neuro"}])
+    pipe.initialize(lambda: egs, nlp=nlp)
+    logits = np.array([[2.0, -1.0, 0.5], [-3.0, 4.0, 0.0], [0.1, 0.2, 0.3]], dtype="f")
+    activation = softmax_activation() if exclusive else Logistic()
+    probs, backprop = activation(logits, is_train=True)
+    unlabelled = Example(nlp.make_doc("no class"), nlp.make_doc("no class"))
+    batch = egs[:2] + [unlabelled] if exclusive else egs
+    probs = probs if not exclusive else probs.copy()
+    loss, d_probs = pipe.get_loss(batch, probs)
+    truth = np.array([[float(lab in eg.reference.cats and eg.reference.cats[lab] >= 0.5) for lab in pipe.labels]
+                      for eg in batch], dtype="f")
+    d_logits = backprop(d_probs)
+    expected = probs - truth
+    if exclusive:
+        expected[2] = 0.0  # the doc without cats
+    assert np.allclose(d_logits, expected, atol=1e-4)
+    assert loss > 0
+    mse = nlp.add_pipe(factory, name="mse", config={"model": model})
+    mse.initialize(lambda: egs, nlp=nlp)
+    assert mse.loss_kind == "mse"  # spaCy's loss unless asked
+
+
+def test_unknown_loss_is_refused():
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match="loss must be one of mse, cross_entropy"):
+        nlp.add_pipe("medllm_textcat_multilabel", config={"loss": "hinge"})

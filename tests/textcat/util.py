@@ -24,14 +24,17 @@ def hf_nlp(checkpoint, **config):
     return nlp
 
 
-def build_pipeline(tiny_encoder, fragments, overrides=None):
-    """transformer + textcat fragments on the tiny encoder, built from the shipped fragments."""
+def build_pipeline(tiny_encoder, fragments, overrides=None, architectures=None):
+    """transformer + textcat fragments on the tiny encoder, built from the shipped fragments;
+    ``architectures`` swaps a component's model architecture ({component: name}), keeping its settings."""
     from spacy_medllm.compose import compose_config
 
     config = compose_config(
         [ROOT / "components" / "transformer.cfg"] + [ROOT / "components" / f"{f}.cfg" for f in fragments],
         overrides={"paths.base_model": str(tiny_encoder), **(overrides or {})},
     )
+    for component, name in (architectures or {}).items():
+        config["components"][component]["model"]["@architectures"] = name
     return spacy.util.load_model_from_config(config.interpolate(), auto_fill=True, validate=True)
 
 

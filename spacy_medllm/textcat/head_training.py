@@ -1,0 +1,69 @@
+"""Train a whole-note classifier (``spacy_medllm.TextCatFused``) on a frozen encoder's cached outputs.
+
+Fine-tuning the encoder on whole notes is out of a CPU budget (a 550-word note is ~8 windows,
+each through the encoder forward and backward on every step), so ``spacy train`` cuts training
+notes to their first words. Here the encoder runs once over every window of every whole note
+(``spacy_medllm.frozen_head``), and only the classifier learns: its sparse n-grams of the whole
+note, its pooled dense layer and its label co-occurrence layer. After every epoch the per-label
+thresholds (multi-label) or offsets (exclusive) are tuned on dev, and the epoch with the best
+tuned dev macro-F1 is kept with its thresholds, so ``spacy.load`` of model-best makes the tuned
+decisions. The encoder is the pipeline's own (the classifier joins its pass) or, for a
+classification-only pipeline, the pretrained base model.
+
+Usage: medllm textcat-train-head TRAIN.spacy DEV.spacy OUTPUT (--pipeline DIR | --base-model NAME)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import DocBin
+from spacy.training import Corpus
+
+from ..compose import compose_config
+from ..frozen_head import train_frozen_head
+from .thresholds import ThresholdsMixin
+
+FRAGMENTS = {True: ("textcat_multilabel_fused", "textcat_multilabel"), False: ("textcat_fused", "textcat")}
+
+
+def encoder_pipeline(base_model: str) -> Language:
+    """A pipeline with only the shared ``transformer`` (components/transformer.cfg) on ``base_model``."""
+    config = compose_config(["transformer"], overrides={"paths.base_model": base_model})
+    nlp = spacy.util.load_model_from_config(config.interpolate(), auto_fill=True, validate=True)
+    nlp.initialize()
+    return nlp
+
+
+def is_multi_label(path: Path) -> bool:
+    """A corpus is multi-label when some doc has other than exactly one positive class."""
+    nlp = spacy.blank("en")
+    for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
+        if doc.cats and sum(v >= 0.5 for v in doc.cats.values()) != 1:
+            return True
+    return False
+
+
+def tune_on_dev(head, dev) -> None:
+    if isinstance(head, ThresholdsMixin):
+        head.tune(dev)
+
+
+def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Optional[Path] = None,
+                       base_model: Optional[str] = None, multi_label: Optional[bool] = None,
+                       fragment: Optional[str] = None, name: Optional[str] = None, epochs: int = 20,
+                       batch_size: int = 16, learn_rate: float = 0.001, seed: int = 0) -> float:
+    """Train the classifier; save model-best (tuned on dev), model-last and head_log.jsonl under
+    ``output``; return the best tuned dev macro-F1. ``multi_label`` None: read from ``train``."""
+    if (pipeline is None) == (base_model is None):
+        raise ValueError("give a pipeline or a base model (not both)")
+    if multi_label is None:
+        multi_label = is_multi_label(train)
+    default_fragment, default_name = FRAGMENTS[multi_label]
+    nlp = spacy.load(pipeline) if pipeline is not None else encoder_pipeline(base_model)
+    return train_frozen_head(
+        nlp, lambda nlp: list(Corpus(train)(nlp)), lambda nlp: list(Corpus(dev)(nlp)), output,
+        name=name or default_name, fragment=fragment or default_fragment, score_key="cats_macro_f",
+        epochs=epochs, batch_size=batch_size, learn_rate=learn_rate, seed=seed, before_score=tune_on_dev)
