@@ -26,7 +26,8 @@ def hf_nlp(checkpoint, **config):
 
 def build_pipeline(tiny_encoder, fragments, overrides=None, architectures=None):
     """transformer + textcat fragments on the tiny encoder, built from the shipped fragments;
-    ``architectures`` swaps a component's model architecture ({component: name}), keeping its settings."""
+    ``architectures`` swaps a component's model architecture ({component: name}), keeping the
+    settings it takes."""
     from spacy_medllm.compose import compose_config
 
     config = compose_config(
@@ -34,7 +35,13 @@ def build_pipeline(tiny_encoder, fragments, overrides=None, architectures=None):
         overrides={"paths.base_model": str(tiny_encoder), **(overrides or {})},
     )
     for component, name in (architectures or {}).items():
-        config["components"][component]["model"]["@architectures"] = name
+        import inspect
+
+        model = config["components"][component]["model"]
+        accepted = inspect.signature(spacy.registry.architectures.get(name)).parameters
+        for key in [k for k in model if not k.startswith("@") and k not in accepted]:
+            del model[key]  # settings of the other version
+        model["@architectures"] = name
     return spacy.util.load_model_from_config(config.interpolate(), auto_fill=True, validate=True)
 
 
