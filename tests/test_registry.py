@@ -17,6 +17,7 @@ KINDS = {
     "spacy_loggers": registry.loggers,
     "spacy_readers": registry.readers,
     "thinc_optimizers": registry.optimizers,
+    "thinc_layers": registry.layers,
     "spacy_callbacks": registry.callbacks,
     "spacy_misc": registry.misc,
 }
