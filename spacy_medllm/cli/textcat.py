@@ -46,9 +46,9 @@ def textcat_train_head_cli(
                                            "or textcat_fused)"),
     name: Optional[str] = typer.Option(None, "--name", help="Component name in the pipeline (default textcat_multilabel or textcat; "
                                        "a pipeline that has one already keeps it and trains it)"),
-    epochs: int = typer.Option(20, "--epochs"),
+    epochs: int = typer.Option(8, "--epochs"),
     batch_size: int = typer.Option(16, "--batch-size"),
-    learn_rate: float = typer.Option(0.001, "--learn-rate"),
+    learn_rate: float = typer.Option(0.01, "--learn-rate"),
     seed: int = typer.Option(0, "--seed"),
 ):
     """Train a whole-note classifier on cached outputs of a frozen encoder, thresholds tuned on dev and saved with it."""
