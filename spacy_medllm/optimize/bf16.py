@@ -54,11 +54,9 @@ class Bf16Shim(WindowShim):
         self._model: Any = None
         self._bf16 = True
 
-    def set_state(self, weights: bytes, tokenizer: Any, encoder_config: Dict[str, Any], meta: Dict[str, Any]):
-        self.weights, self.tokenizer = weights, tokenizer
-        self.encoder_config, self.meta = dict(encoder_config), dict(meta)
+    def set_encoder(self, weights: bytes) -> None:
+        self.weights = weights
         self._model = None
-        return self
 
     @property
     def ready(self) -> bool:

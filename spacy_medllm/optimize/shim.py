@@ -62,6 +62,14 @@ class WindowShim(Shim):
         raise NotImplementedError
 
     def set_state(self, encoder: Any, tokenizer: Any, encoder_config: Dict[str, Any], meta: Dict[str, Any]):
+        """Take the encoder's bytes (``set_encoder``), its tokenizer, config and meta; returns self."""
+        self.tokenizer = tokenizer
+        self.encoder_config, self.meta = dict(encoder_config), dict(meta)
+        self.set_encoder(encoder)
+        return self
+
+    def set_encoder(self, encoder: Any) -> None:
+        """Keep the encoder's bytes and drop whatever was built from the previous ones."""
         raise NotImplementedError
 
     def encoder_bytes(self) -> Any:
@@ -146,11 +154,9 @@ class OnnxShim(WindowShim):
         self._session: Any = None
 
     # -- state ----------------------------------------------------------------------------
-    def set_state(self, onnx_bytes: bytes, tokenizer: Any, encoder_config: Dict[str, Any], meta: Dict[str, Any]):
-        self.onnx_bytes, self.tokenizer = onnx_bytes, tokenizer
-        self.encoder_config, self.meta = dict(encoder_config), dict(meta)
+    def set_encoder(self, onnx_bytes: bytes) -> None:
+        self.onnx_bytes = onnx_bytes
         self._session = None
-        return self
 
     @property
     def ready(self) -> bool:
