@@ -52,13 +52,18 @@ def textcat_train_head_cli(
     seed: int = typer.Option(0, "--seed"),
 ):
     """Train a whole-note classifier on cached outputs of a frozen encoder, thresholds tuned on dev and saved with it."""
-    from ..textcat.head_training import train_textcat_head
+    from ..textcat.head_training import is_multi_label, train_textcat_head
 
     for path in (train, dev, *([pipeline] if pipeline else [])):
         if not path.exists():
             fail(f"{path}: not found")
     if (pipeline is None) == (base_model is None):
         fail("give --pipeline or --base-model (one of them)")
+    for path in (train, dev):
+        try:
+            is_multi_label(path)
+        except ValueError as err:  # no labelled doc
+            fail(str(err))
     try:
         best = train_textcat_head(train, dev, output, pipeline=pipeline, base_model=base_model, multi_label=multi_label,
                                   fragment=fragment, name=name, epochs=epochs, batch_size=batch_size,

@@ -38,12 +38,17 @@ def encoder_pipeline(base_model: str) -> Language:
 
 
 def is_multi_label(path: Path) -> bool:
-    """A corpus is multi-label when some doc has other than exactly one positive class."""
+    """A corpus is multi-label when some doc has other than exactly one positive class; one with
+    no labelled doc is an error naming the file."""
     nlp = spacy.blank("en")
+    labelled, multi = False, False
     for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
-        if doc.cats and sum(v >= 0.5 for v in doc.cats.values()) != 1:
-            return True
-    return False
+        if doc.cats:
+            labelled = True
+            multi = multi or sum(v >= 0.5 for v in doc.cats.values()) != 1
+    if not labelled:
+        raise ValueError(f"{path}: no doc has classes (doc.cats); nothing to train or tune on")
+    return multi
 
 
 def tune_on_dev(head, dev) -> None:
@@ -60,8 +65,10 @@ def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Option
     Defaults: the settings measured in benchmarks/textcat_fused.py (8 epochs, Adam 0.01, batches of 16)."""
     if (pipeline is None) == (base_model is None):
         raise ValueError("give a pipeline or a base model (not both)")
+    data_multi_label = is_multi_label(train)
+    is_multi_label(dev)  # refuses a dev split with nothing to tune on
     if multi_label is None:
-        multi_label = is_multi_label(train)
+        multi_label = data_multi_label
     default_fragment, default_name = FRAGMENTS[multi_label]
     nlp = spacy.load(pipeline) if pipeline is not None else encoder_pipeline(base_model)
     return train_frozen_head(

@@ -70,6 +70,14 @@ def test_exclusive_head_on_an_existing_pipeline_leaves_its_other_answers(fp32_pi
     assert set(nlp.get_pipe("note_class").tuned) == set(LABELS)  # per-label offsets
 
 
+def test_a_corpus_without_classes_is_refused_naming_the_file(tmp_path, corpus):
+    nlp = spacy.blank("en")
+    DocBin(docs=[nlp.make_doc(t) for t in TEXTS]).to_disk(tmp_path / "nocats.spacy")
+    result = CliRunner().invoke(load_commands(), ["textcat-train-head", str(corpus[0]), str(tmp_path / "nocats.spacy"),
+                                                  str(tmp_path / "o"), "--base-model", "x"])
+    assert result.exit_code == 1 and "nocats.spacy: no doc has classes" in result.output
+
+
 def test_cli_needs_exactly_one_encoder_source(corpus, tmp_path):
     runner = CliRunner()
     result = runner.invoke(load_commands(), ["textcat-train-head", str(corpus[0]), str(corpus[1]), str(tmp_path / "o")])
