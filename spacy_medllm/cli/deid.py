@@ -109,6 +109,26 @@ def deid_synth_cli(
     typer.echo(", ".join(f"{split} {count:,}" for split, count in counts.items()) + f" notes -> {output}", err=True)
 
 
+@app.command("deid-names")
+def deid_names_cli(
+    output: Path = typer.Argument(..., help="JSON file for the name lists (the package's: spacy_medllm/deid/resources/names.json)"),
+    corpora: List[Path] = typer.Argument(..., help="Notes whose lower-case words are common words (.spacy, or any text/CSV/JSONL file)"),
+    min_count: int = typer.Option(2, "--min-count", help="A word written in lower case this often is a common word"),
+    text_field: str = typer.Option("text", "--text-field", help="The note text's column (CSV/TSV) or field (JSONL)"),
+):
+    """Write the given-name and common-word lists of the PHI name rule (faker's names of every locale,
+    less the words these notes write in lower case)."""
+    from ..deid.names import write_name_lists
+
+    if min_count < 1:
+        raise typer.BadParameter("--min-count must be at least 1")
+    try:
+        counts = write_name_lists(output, corpora, min_count, text_field)
+    except (ValueError, ImportError) as err:
+        raise typer.BadParameter(str(err))
+    typer.echo(f"{counts['given']:,} given names, {counts['common']:,} common words ({counts['surnames']:,} also surnames) -> {output}", err=True)
+
+
 @app.command("deid-train-head")
 def deid_train_head_cli(
     pipeline: Path = typer.Argument(..., help="Trained pipeline with a transformer (the clinical one: the head shares its pass)"),

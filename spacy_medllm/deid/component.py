@@ -9,6 +9,7 @@ pipeline; the salt for surrogates and hashes never is (see ``surrogate.resolve_s
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable, Iterable, List, Optional, Sequence, Set, Union
 
@@ -24,6 +25,9 @@ from .offsets import OffsetMap
 from .rules import DEFAULT_CLINICAL_WORDS, LABELS, CompiledRules, default_rules, read_rules, validate_rule
 from .surrogate import STRATEGIES, Replacer, keyed, resolve_salt
 from .vocab import build_clinical_vocab, only_common_words
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 
 
 def register_extensions() -> None:
@@ -62,6 +66,7 @@ class Deidentifier:
         salt_env: str = "MEDLLM_DEID_SALT",
         locale: str = "en_US",
         grow_addresses: bool = True,
+        propagate_names: bool = True,
         scorer: Optional[Callable] = None,
     ):
         register_extensions()
@@ -75,7 +80,7 @@ class Deidentifier:
         self.cfg = {
             "labels": list(labels), "strategy": strategy, "spans_key": spans_key,
             "model_spans_key": model_spans_key, "threshold": threshold, "salt_env": salt_env, "locale": locale,
-            "grow_addresses": grow_addresses,
+            "grow_addresses": grow_addresses, "propagate_names": propagate_names,
         }
         self.clinical_words: List[str] = list(DEFAULT_CLINICAL_WORDS if clinical_words is None else clinical_words)
         self.clinical_vocab: Set[str] = set()  # common words of clinical text (vocab.py): head spans only
@@ -155,7 +160,32 @@ class Deidentifier:
         spans = merge_spans(spans)
         if self.cfg.get("grow_addresses", True):
             spans = merge_spans(grow_locations(doc.text, spans))
+        if self.cfg.get("propagate_names", True):
+            spans = merge_spans(spans + self.propagate_names(doc.text, spans))
         return spans
+
+    def propagate_names(self, text: str, spans: List[tuple]) -> List[tuple]:
+        """A name found once is a name wherever the note writes it again: "Jindřich Holinka" found
+        after a cue makes a later bare "Holinka" PHI too (the PhysioNet deid package does the same).
+        Words of 3+ letters, capitalized, and no clinical or common word ("Will", "Parkinson", and
+        "Brown", a surname that notes also write in lower case)."""
+        from .names import packaged_name_lists
+
+        common = packaged_name_lists()
+        words = {}
+        for start, end, label, _, score in spans:
+            if label != "NAME":
+                continue
+            for word in _NAME_WORD.findall(text[start:end]):
+                low = word.lower()
+                if (len(word) < 3 or not word[0].isupper() or word.isupper() or common.is_common(word)
+                        or low in self.clinical_vocab or self._compiled._word(low, self._compiled.clinical)):
+                    continue
+                words[word] = max(score, words.get(word, 0.0))
+        if not words:
+            return []
+        pattern = re.compile(r"(?<![\w'\-])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?![\w\-])")
+        return [(m.start(), m.end(), "NAME", "propagated", words[m.group()]) for m in pattern.finditer(text)]
 
     def __call__(self, doc: Doc) -> Doc:
         found = self.find(doc)

@@ -19,6 +19,7 @@ from ..files import read_rule_file
 
 LABELS = ("NAME", "DATE", "AGE", "LOCATION", "CONTACT", "ID")
 RULE_KEYS = {"name", "label", "pattern", "ignore_case", "validate", "score", "check_clinical"}
+_LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 MONTHS = {m: i for i, names in enumerate([
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
@@ -99,7 +100,7 @@ DEFAULT_CLINICAL_WORDS = sorted({
     "hickman", "picc", "swan-ganz", "glasgow's", "wells",
     "gleason", "breslow", "apgar's", "meld", "framingham",
     "kerley", "cheyne-stokes", "babinski's",
-    "chaddock's", "oppenheim", "schaeffer", "rinne", "snellen", "ishihara", "jaeger",
+    "chaddock's", "arnold-chiari", "chiari", "oppenheim", "schaeffer", "rinne", "snellen", "ishihara", "jaeger",
     # drugs and words often capitalized at a sentence start or in headers
 })
 # Words that follow a cue ("Patient: Denies ...", "seen by Neurology") but are no name; cued rules
@@ -121,6 +122,7 @@ COMMON_WORDS = sorted({
     "dr", "mr", "mrs", "ms", "doctor", "nurse", "out", "by", "pending", "declined", "n/a", "na", "self", "same", "home",
 })
 DEFAULT_CLINICAL_WORDS = sorted(set(DEFAULT_CLINICAL_WORDS) | set(COMMON_WORDS))
+_CLINICAL_SET = frozenset(DEFAULT_CLINICAL_WORDS)
 
 
 def _date_ok(m: re.Match) -> bool:
@@ -201,9 +203,21 @@ def _luhn_ok(m: re.Match) -> bool:
     return total % 10 == 0
 
 
+def _given_name_ok(m: re.Match) -> bool:
+    """A known given name, then words that are no common or clinical word ("Olga Krylova", not
+    "Boston Naming Test" or "Will Follow"): the packaged name lists (names.py)."""
+    from .names import packaged_name_lists
+
+    lists = packaged_name_lists()
+    words = _LETTERS.findall(m.group("phi"))
+    rest = [w for w in words[1:] if len(w) > 1]
+    return (bool(rest) and lists.is_given(words[0])
+            and all(lists.may_be_surname(w) and w.lower() not in _CLINICAL_SET for w in rest))
+
+
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok,
-    "id": _id_ok, "luhn": _luhn_ok,
+    "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok,
 }
 
 
@@ -224,6 +238,12 @@ def default_rules() -> List[dict]:
         _r("name_speech", "NAME", rf"{_SPEECH_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_NAME})", check_clinical=True),
         # A "Name:" field holds a name whatever its case ("name:    hyuuma t. maida"): the rest of the line.
         _r("name_field", "NAME", r"(?:^|(?<=\n))[ \t]*(?:[Pp]atient(?:'s)?[ \t]+|[Ff]ull[ \t]+)?(?:[Nn]ame|NAME)[ \t]*:[ \t]*(?P<phi>[^\W\d_][\w'.\-]*(?:[ \t]+[^\W\d_][\w'.\-]*){0,3})[ \t]*(?=\n|$)", check_clinical="common"),
+        # A known given name and one or two more name words, with no cue (names.py: faker's lists
+        # less the words notes write in lower case). Two rules, so "Olga Krylova Called" still
+        # gives "Olga Krylova" where the longer match fails its check.
+        # A lookahead, so every capitalized word is tried as the given name ("Patient Olga Krylova").
+        _r("name_given", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?(?:[ \t]+{_W}){{2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
+        _r("name_given_short", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?[ \t]+{_W})(?![\w'\-]))", validate="given_name", check_clinical=True),
         _r("name_possessive_cue", "NAME", rf"(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
         # DATE: numeric with a year, ISO, month names; m/d only after a date cue. Years alone are not PHI.
         _r("date_numeric", "DATE", rf"(?<![\d/.\-])(?P<phi>{_NUM_DATE})(?![\d/\-]|\.\d)", validate="date"),
@@ -291,7 +311,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "age_over_89", "ip", "id", "luhn") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
 
 

@@ -1,0 +1,135 @@
+"""Name lists for the PHI rules: given names and surnames, and the words text writes in lower case.
+
+Most names in a note come with no cue ("Olga Krylova called"), so cue rules alone miss them. A
+given name followed by one or two more capitalized words is a name, the way the PhysioNet deid
+package and Philter use name lists. The lists are faker's (MIT; the given names and surnames of all
+its locales, much of it from census and registry data) less every word that ordinary text writes in
+lower case ("will", "mark", "grant", "hope"): a word seen lower case at least twice in a corpus of
+notes is a common word, so "Will" or "Boston Naming Test" are not names. The packaged file
+``resources/names.json`` is built once by ``medllm deid-names`` and read with importlib.resources;
+faker is not needed at run time.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Dict, Iterable, List, Set, Union
+
+import srsly
+
+from ..files import atomic_write_text
+
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_GIVEN_ATTRS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
+_SURNAME_ATTRS = ("last_names", "last_names_male", "last_names_female")
+
+
+def _faker_names(attrs: Iterable[str]) -> Set[str]:
+    """The names of every faker locale under these Provider attributes (lists or weighted dicts)."""
+    try:
+        import faker.providers.person as person
+    except ImportError:
+        raise ImportError("medllm deid-names needs faker: pip install 'spacy-medllm[deid]'") from None
+    out: Set[str] = set()
+    for info in pkgutil.iter_modules(person.__path__):
+        try:
+            provider = getattr(importlib.import_module(f"{person.__name__}.{info.name}"), "Provider", None)
+        except Exception:  # a locale module that fails to import contributes nothing
+            continue
+        for attr in attrs:
+            values = getattr(provider, attr, None)
+            if isinstance(values, dict):
+                values = list(values)
+            if isinstance(values, (list, tuple, set)):
+                out.update(v.strip() for v in values if isinstance(v, str) and v.strip())
+    return out
+
+
+def _texts(path: Path, text_field: str) -> Iterable[str]:
+    """The note texts of a .spacy corpus, a CSV/TSV or JSONL file (``text_field``), or a text file."""
+    if path.suffix == ".spacy":
+        import spacy
+        from spacy.tokens import DocBin
+
+        yield from (d.text for d in DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
+    elif path.suffix in (".csv", ".tsv"):
+        import csv
+
+        csv.field_size_limit(2**31 - 1)
+        with path.open(encoding="utf8", errors="replace", newline="") as f:
+            reader = csv.DictReader(f, delimiter="\t" if path.suffix == ".tsv" else ",")
+            if text_field not in (reader.fieldnames or []):
+                raise ValueError(f"{path}: no column {text_field!r} (use --text-field)")
+            yield from (row[text_field] or "" for row in reader)
+    elif path.suffix == ".jsonl":
+        for i, record in enumerate(srsly.read_jsonl(path), 1):
+            if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
+                raise ValueError(f"{path}: line {i}: no string field {text_field!r} (use --text-field)")
+            yield record[text_field]
+    else:
+        yield path.read_text(encoding="utf8", errors="replace")
+
+
+def lower_case_words(paths: Iterable[Union[str, Path]], min_count: int = 2, text_field: str = "text") -> Set[str]:
+    """Words of 2+ letters written in lower case at least ``min_count`` times in the notes of these
+    files (.spacy, CSV/TSV or JSONL with the notes in ``text_field``, or plain text). Only note
+    text counts: a CSV's keyword column ("joseph elevator") would make names common words."""
+    counts: Counter = Counter()
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise ValueError(f"{path}: not found (a corpus of notes for the common-word list)")
+        for text in _texts(path, text_field):
+            counts.update(w for w in _WORD.findall(text) if len(w) >= 2 and w.islower())
+    return {w for w, n in counts.items() if n >= min_count}
+
+
+def build_name_lists(corpora: Iterable[Union[str, Path]], min_count: int = 2, text_field: str = "text") -> Dict[str, List[str]]:
+    """Given names (lower case) that are no common word; the common words; and those of them that
+    are also surnames ("green", "king": a name after a given name, "Janet Green")."""
+    from .rules import _W
+
+    common = lower_case_words(corpora, min_count, text_field)
+    name_word = re.compile(_W)  # only names the rule's word pattern can match (Latin script)
+    given = {n.lower() for n in _faker_names(_GIVEN_ATTRS) if len(n) >= 2 and name_word.fullmatch(n)} - common
+    surnames = {n.lower() for n in _faker_names(_SURNAME_ATTRS)}
+    return {"given": sorted(given), "common": sorted(common), "surnames": sorted(common & surnames)}
+
+
+def write_name_lists(output: Union[str, Path], corpora: Iterable[Union[str, Path]], min_count: int = 2,
+                     text_field: str = "text") -> Dict[str, int]:
+    lists = build_name_lists(corpora, min_count, text_field)
+    atomic_write_text(Path(output), srsly.json_dumps(lists))
+    return {k: len(v) for k, v in lists.items()}
+
+
+class NameLists:
+    """Lower-case given names, common words and the common words that are also surnames."""
+
+    def __init__(self, given: Iterable[str], common: Iterable[str], surnames: Iterable[str] = ()):
+        self.given = frozenset(w.lower() for w in given)
+        self.common = frozenset(w.lower() for w in common)
+        self.surnames = frozenset(w.lower() for w in surnames)
+
+    def is_given(self, word: str) -> bool:
+        return word.lower() in self.given
+
+    def is_common(self, word: str) -> bool:
+        return word.lower() in self.common
+
+    def may_be_surname(self, word: str) -> bool:
+        """After a given name: no common word, or one that is also a surname."""
+        return word.lower() not in self.common or word.lower() in self.surnames
+
+
+@lru_cache(maxsize=1)
+def packaged_name_lists() -> NameLists:
+    """The name lists shipped with the package (``medllm deid-names`` writes them)."""
+    text = resources.files("spacy_medllm.deid").joinpath("resources/names.json").read_text("utf8")
+    data = srsly.json_loads(text)
+    return NameLists(data["given"], data["common"], data["surnames"])

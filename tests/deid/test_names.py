@@ -1,0 +1,102 @@
+"""The given-name rule (packaged name lists) and name propagation within a note."""
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from spacy_medllm.deid.names import NameLists, build_name_lists, lower_case_words, packaged_name_lists
+
+
+def found(nlp, text):
+    doc = nlp(text)
+    return {(span.label_, span.text, span.kb_id_) for span in doc.spans["phi"]}
+
+
+@pytest.fixture(scope="module")
+def rules_nlp():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid")
+    return nlp
+
+
+def test_packaged_lists_hold_given_names_but_no_common_words():
+    lists = packaged_name_lists()
+    assert {"olga", "joseph", "sigurlaug", "jindřich"} <= lists.given
+    # Words notes write in lower case are no given names, whatever faker lists.
+    assert not {"will", "mark", "may", "hope"} & lists.given
+    assert {"test", "scale", "disease", "follow", "brown", "green"} <= lists.common
+    assert lists.may_be_surname("Green") and lists.may_be_surname("Krylova") and not lists.may_be_surname("Test")
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Olga Krylova called about her results.", "Olga Krylova"),
+    ("Seen with Joseph T. Tolbert, her brother.", "Joseph T. Tolbert"),
+    ("Patient Sigurlaug Karlsdóttir presented.", "Sigurlaug Karlsdóttir"),
+    ("Olga Krylova Called back later.", "Olga Krylova"),  # the shorter match where the longer fails
+])
+def test_a_given_name_with_a_surname_is_a_name_without_any_cue(text, value):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid", config={"propagate_names": False})
+    assert ("NAME", value) in {(label, span) for label, span, _ in found(nlp, text)}
+
+
+@pytest.mark.parametrize("text", [
+    "Boston Naming Test was within normal limits.",
+    "Will Follow up in two weeks. May Return sooner.",
+    "India Ink stain negative. Arnold Chiari malformation ruled out.",
+    "Grant Application pending; Mark Swelling noted.",
+])
+def test_given_name_before_common_words_is_no_name(rules_nlp, text):
+    assert not {x for x in found(rules_nlp, text) if x[2].startswith("name_given")}
+
+
+def test_a_name_found_once_is_found_again_in_the_same_note(rules_nlp):
+    text = "Dr. Jindřich Holinka examined her. Holinka's note is attached; Holinka agreed."
+    doc = rules_nlp(text)
+    spans = [(s.label_, s.text, s.kb_id_) for s in doc.spans["phi"]]
+    assert spans == [("NAME", "Jindřich Holinka", "name_title"), ("NAME", "Holinka", "propagated"),
+                     ("NAME", "Holinka", "propagated")]
+    assert "Holinka" not in doc._.deidentified
+
+
+def test_propagation_skips_clinical_and_common_words_and_can_be_turned_off():
+    nlp = spacy.blank("en")
+    deid = nlp.add_pipe("medllm_deid")
+    # "Parkinson" is a clinical word, "Brown" a common one (brown sputum): neither spreads.
+    text = "Seen by Parkinson Brown. History of Parkinson disease; brown sputum. Brown stool."
+    assert [s for s in deid.propagate_names(text, [(8, 23, "NAME", "name_verb", 1.0)])] == []
+    text = "Seen by Olga Krylova. Copy to Krylova."
+    off = spacy.blank("en")
+    off.add_pipe("medllm_deid", config={"propagate_names": False})
+    assert not any(source == "propagated" for _, _, source in found(off, text))
+    assert any(source == "propagated" for _, _, source in found(nlp, text))
+
+
+def test_propagation_setting_survives_save_and_load(tmp_path):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid", config={"propagate_names": False})
+    nlp.to_disk(tmp_path / "p")
+    assert spacy.load(tmp_path / "p").get_pipe("medllm_deid").cfg["propagate_names"] is False
+
+
+def test_lists_are_built_from_faker_less_lower_case_words(tmp_path):
+    pytest.importorskip("faker")
+    notes = tmp_path / "notes.csv"
+    notes.write_text("text,keywords\nwe will review. will call. olga olga,joseph joseph\n", encoding="utf8")
+    nlp = spacy.blank("en")
+    DocBin(docs=[nlp.make_doc("grant the grant. mark it, mark it.")]).to_disk(tmp_path / "c.spacy")
+    words = lower_case_words([notes, tmp_path / "c.spacy"])
+    assert words >= {"will", "olga", "grant", "mark", "it"} and "joseph" not in words  # note text only
+    lists = build_name_lists([notes, tmp_path / "c.spacy"])
+    assert "olga" not in lists["given"]  # written in lower case twice here: a common word
+    assert {"joseph", "maria"} <= set(lists["given"])
+    assert {"will", "mark", "it"} <= set(lists["common"])
+    assert "mark" in lists["surnames"] and "it" not in lists["surnames"]
+    with pytest.raises(ValueError, match="nowhere.txt: not found"):
+        lower_case_words([tmp_path / "nowhere.txt"])
+    with pytest.raises(ValueError, match="notes.csv: no column 'note'"):
+        lower_case_words([notes], text_field="note")
+
+
+def test_name_lists_checks_ignore_case():
+    lists = NameLists(["Olga"], ["Test"])
+    assert lists.is_given("OLGA") and lists.is_common("test") and not lists.is_given("Test")
