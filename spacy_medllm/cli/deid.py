@@ -114,7 +114,7 @@ def deid_names_cli(
     output: Path = typer.Argument(..., help="JSON file for the name lists (the package's: spacy_medllm/deid/resources/names.json)"),
     corpora: List[Path] = typer.Argument(..., help="Notes whose lower-case words are common words (.spacy, or any text/CSV/JSONL file)"),
     min_count: int = typer.Option(2, "--min-count", help="A word written in lower case this often is a common word"),
-    text_field: str = typer.Option("text", "--text-field", help="The note text's column (CSV/TSV) or field (JSONL)"),
+    text_field: str = typer.Option("text", "--text-field", help="The note text's column (CSV/TSV) or field (JSONL); comma-separated: the first a file has"),
 ):
     """Write the given-name and common-word lists of the PHI name rule (faker's names of every locale,
     less the words these notes write in lower case)."""

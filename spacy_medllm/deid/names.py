@@ -63,21 +63,24 @@ def _texts(path: Path, text_field: str) -> Iterable[str]:
         csv.field_size_limit(2**31 - 1)
         with path.open(encoding="utf8", errors="replace", newline="") as f:
             reader = csv.DictReader(f, delimiter="\t" if path.suffix == ".tsv" else ",")
-            if text_field not in (reader.fieldnames or []):
+            column = next((c for c in text_field.split(",") if c in (reader.fieldnames or [])), None)
+            if column is None:
                 raise ValueError(f"{path}: no column {text_field!r} (use --text-field)")
-            yield from (row[text_field] or "" for row in reader)
+            yield from (row[column] or "" for row in reader)
     elif path.suffix == ".jsonl":
         for i, record in enumerate(srsly.read_jsonl(path), 1):
-            if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
+            field = next((c for c in text_field.split(",") if isinstance(record, dict) and c in record), None)
+            if field is None or not isinstance(record[field], str):
                 raise ValueError(f"{path}: line {i}: no string field {text_field!r} (use --text-field)")
-            yield record[text_field]
+            yield record[field]
     else:
         yield path.read_text(encoding="utf8", errors="replace")
 
 
 def lower_case_words(paths: Iterable[Union[str, Path]], min_count: int = 2, text_field: str = "text") -> Set[str]:
     """Words of 2+ letters written in lower case at least ``min_count`` times in the notes of these
-    files (.spacy, CSV/TSV or JSONL with the notes in ``text_field``, or plain text). Only note
+    files (.spacy, CSV/TSV or JSONL with the notes in ``text_field``: the first of its
+    comma-separated names that a file has, or plain text). Only note
     text counts: a CSV's keyword column ("joseph elevator") would make names common words."""
     counts: Counter = Counter()
     for path in paths:

@@ -20,6 +20,7 @@ from ..files import read_rule_file
 LABELS = ("NAME", "DATE", "AGE", "LOCATION", "CONTACT", "ID")
 RULE_KEYS = {"name", "label", "pattern", "ignore_case", "validate", "score", "check_clinical"}
 _LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_VOWEL = re.compile(r"[AEIOUYÀ-ÆÈ-ÏÒ-ÖØ-ÝĀĂĄĒĖĘĚĪĮİŌŐŒŪŮŰŲŸaeiouyà-æè-ïò-öø-ýāăąēėęěīįıōőœūůűųÿ]")
 
 MONTHS = {m: i for i, names in enumerate([
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
@@ -35,6 +36,9 @@ _W = rf"(?:[{_UP}]'|Mc|Mac)?[{_UP}][{_LO}]+(?:['\-][{_UP}]?[{_LO}]+)*"
 _NOT_TITLE = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\b)"
 _NAME = rf"{_NOT_TITLE}{_W}(?: [{_UP}](?:\.|(?= )))?(?: {_W}\b(?![ \t]*:)){{0,2}}"  # not a field label after it ("Address:")
 _LAST_FIRST = rf"{_NOT_TITLE}{_W},[ \t]+{_W}(?:[ \t]+[A-Z]\.)?"
+# A name in capitals, as EHR headers and dictation write it ("SMITH, JOHN", "JOHN A. SMITH").
+_CAPS_W = rf"(?:[{_UP}]')?[{_UP}]{{2,}}(?:['\-][{_UP}]+)*"
+_CAPS_NAME = rf"{_CAPS_W},[ \t]*{_CAPS_W}(?:[ \t]+[A-Z]\.?)?|{_CAPS_W}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAPS_W}){{1,2}}"
 # MD and PA are also credentials ("Maria Lopez, MD"): as states they need a zip code after them.
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
            "NC|ND|OH|OK|OR|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
@@ -55,7 +59,7 @@ _ROLE_CUE = (r"\b(?:[Pp]atient(?:'s)?(?: [Nn]ame)?|[Pp]t|[Nn]ame|PCP|[Aa]ttendin
 _VERB_CUE = (r"\b(?i:seen by|signed by|[Ss]igned|dictated by|reviewed by|discussed with|referred by|"
              r"accompanied by|examined by|evaluated by|transcribed by|performed by|cosigned by|"
              r"[Ee]lectronically signed by|attended by|called|spoke with|spoke to|paged|care of|c/o|"
-             r"(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y) (?:wife|husband|son|daughter|mother|father|brother|sister|partner|friend|caregiver|neighbor|niece|nephew|grandson|granddaughter|aunt|uncle|cousin|fianc[eé]e?|boyfriend|girlfriend)|"
+             r"(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y|(?<=\w)'s) (?:wife|husband|son|daughter|mother|father|brother|sister|partner|friend|caregiver|neighbor|niece|nephew|grandson|granddaughter|aunt|uncle|cousin|fianc[eé]e?|boyfriend|girlfriend)|"
              r"(?:wife|husband|son|daughter|mother|father|brother|sister|partner|friend|caregiver|neighbor),|"
              r"named|nee|aka|[Ii]ntroduced as|[Gg]oes by)[ \t]+")
 # Speech and introductions: 'says Hauta-aho', 'My name is Iva Grusová'; checked against every clinical word.
@@ -73,7 +77,7 @@ _ID_CUE = (r"\b(?:MRN|MR#|MR|[Mm]edical [Rr]ecord(?: [Nn]umber)?|[Rr]ecord(?: nu
            r"[Aa]cct|[Aa]ccount(?: [Nn]umber| #| [Nn]o\.?)?|[Hh]ealth [Pp]lan(?: ID| [Nn]umber| #)?|"
            r"[Bb]eneficiary(?: ID| [Nn]umber)?|[Mm]ember(?: ID| [Nn]umber| #)|[Pp]olicy(?: [Nn]umber| #| [Nn]o\.?| ID)?|"
            r"[Ii]nsurance(?: ID| [Nn]umber| #)|[Ss]ubscriber(?: ID| [Nn]umber)?|[Gg]roup(?: [Nn]umber| #| ID)|"
-           r"[Ll]icen[cs]e(?: [Nn]umber| #| [Nn]o\.?| ID)?|DEA(?: [Nn]umber| #)?|NPI|DL(?: #| [Nn]umber)?|"
+           r"[Ll]icen[cs]e(?: [Nn]umber| #| [Nn]o\.?| ID)?|[Ll]ic\.?|DEA(?: [Nn]umber| #)?|NPI|DL(?: #| [Nn]umber)?|"
            r"[Dd]river'?s [Ll]icen[cs]e(?: [Nn]umber| #)?|[Dd]evice(?: ID| [Nn]umber| [Ss]erial(?: [Nn]umber)?| #)|"
            r"[Ss]erial(?: [Nn]umber| #| [Nn]o\.?)|S/N|SN|[Ll]ot(?: [Nn]umber| #)|[Cc]ertificate(?: [Nn]umber| #)?|"
            r"[Pp]late(?: [Nn]umber| #)?|VIN|[Pp]assport(?: [Nn]umber| #| [Nn]o\.?)?|[Cc]ase(?: [Nn]umber| #)|"
@@ -112,7 +116,7 @@ COMMON_WORDS = sorted({
     "ventolin", "albuterol", "proventil", "flovent", "advair", "spiriva", "prednisone", "solu-medrol",
     "vancomycin", "zosyn", "rocephin", "levaquin", "cipro", "bactrim", "keflex", "augmentin", "flagyl",
     "heparin", "lovenox", "aspirin", "metformin", "insulin", "lisinopril", "metoprolol", "amlodipine",
-    "patient", "history", "exam", "assessment", "plan", "impression", "follow", "up", "as", "needed", "will",
+    "patient", "pt", "history", "exam", "assessment", "plan", "impression", "follow", "up", "as", "needed", "will",
     "and", "the", "for", "with", "at", "to", "of", "on", "in", "is", "was", "he", "she", "his", "her", "they",
     "denies", "reports", "today", "status", "post", "normal", "negative", "positive", "unremarkable", "stable",
     "admitted", "discharged", "transferred", "seen", "signed", "reviewed", "none", "no", "not", "unknown",
@@ -135,8 +139,10 @@ def _date_ok(m: re.Match) -> bool:
             month = MONTHS[groups["mn"].lower().rstrip(".")[:3] if groups["mn"].lower()[:4] != "sept" else "sep"]
             day = int(groups["md"]) if groups.get("md") else 1
             year = int(groups["my"]) if groups.get("my") else 2000
+            if year < 100:
+                year += 2000 if year < 50 else 1900
         else:
-            month, day = int(groups["m"]), int(groups["d"])
+            month, day = int(groups["m"]), int(groups["d"]) if groups.get("d") else 1
             year = int(groups["y"]) if groups.get("y") else 2000
             if year < 100:
                 year += 2000 if year < 50 else 1900
@@ -203,6 +209,21 @@ def _luhn_ok(m: re.Match) -> bool:
     return total % 10 == 0
 
 
+def _caps_name_ok(m: re.Match) -> bool:
+    """A name in capitals: no word of it is a common or clinical word ("ALERT AND ORIENTED",
+    "DENIES PAIN"), unless that word is also a surname ("JANET GREEN")."""
+    from .names import packaged_name_lists
+
+    lists = packaged_name_lists()
+    words = [w for w in _LETTERS.findall(m.group("phi")) if len(w) > 1]
+    return bool(words) and _spoken(words) and all(lists.may_be_surname(w) and w.lower() not in _CLINICAL_SET for w in words)
+
+
+def _spoken(words: List[str]) -> bool:
+    """Capitals that read as words, not abbreviations ("LUE FNF", "AB CD"): 3+ letters with a vowel."""
+    return all(len(w) >= 3 and _VOWEL.search(w) for w in words)
+
+
 def _given_name_ok(m: re.Match) -> bool:
     """A known given name, then words that are no common or clinical word ("Olga Krylova", not
     "Boston Naming Test" or "Will Follow"): the packaged name lists (names.py)."""
@@ -211,13 +232,15 @@ def _given_name_ok(m: re.Match) -> bool:
     lists = packaged_name_lists()
     words = _LETTERS.findall(m.group("phi"))
     rest = [w for w in words[1:] if len(w) > 1]
+    if words[0].isupper() and not _spoken([words[0]] + rest):
+        return False
     return (bool(rest) and lists.is_given(words[0])
             and all(lists.may_be_surname(w) and w.lower() not in _CLINICAL_SET for w in rest))
 
 
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok,
-    "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok,
+    "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
 }
 
 
@@ -231,6 +254,7 @@ def default_rules() -> List[dict]:
         # NAME: after a title, a role cue, a verb cue; before a credential; "Smith is a 67 year old".
         _r("name_title", "NAME", rf"{_TITLE_CUE}(?P<phi>{_LAST_FIRST}|{_NAME})"),
         _r("name_role", "NAME", rf"{_ROLE_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
+        _r("name_role_caps", "NAME", rf"{_ROLE_CUE}(?P<phi>{_CAPS_NAME})(?![\w'\-])", validate="caps_name"),
         _r("name_verb", "NAME", rf"{_VERB_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
         _r("name_credential", "NAME", rf"(?P<phi>{_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|DDS|PharmD|MSW|LCSW|CNM|CRNA)\b", check_clinical=True),
         _r("name_age_intro", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
@@ -243,6 +267,7 @@ def default_rules() -> List[dict]:
         # gives "Olga Krylova" where the longer match fails its check.
         # A lookahead, so every capitalized word is tried as the given name ("Patient Olga Krylova").
         _r("name_given", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?(?:[ \t]+{_W}){{2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
+        _r("name_given_caps", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_CAPS_W}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAPS_W}){{1,2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
         _r("name_given_short", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?[ \t]+{_W})(?![\w'\-]))", validate="given_name", check_clinical=True),
         _r("name_possessive_cue", "NAME", rf"(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
         # DATE: numeric with a year, ISO, month names; m/d only after a date cue. Years alone are not PHI.
@@ -250,6 +275,10 @@ def default_rules() -> List[dict]:
         _r("date_iso", "DATE", r"(?<![\d\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])(?:[T ]\d\d:\d\d(?::\d\d)?)?)(?![\d\-])", validate="date"),
         _r("date_month_day", "DATE", rf"\b(?P<phi>(?P<mn>{_MONTH})\.?[ \t]+(?P<md>[0-3]?\d)(?:st|nd|rd|th)?(?:,?[ \t]+(?P<my>(?:1[89]|20)\d\d))?)\b", validate="date"),
         _r("date_day_month", "DATE", rf"\b(?P<phi>(?P<md>[0-3]?\d)(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mn>{_MONTH})\.?(?:,?[ \t]+(?P<my>(?:1[89]|20)\d\d))?)\b", validate="date"),
+        # 3-Mar-2019, 05-MAR-19 (EHR exports), 2019/03/04, and month/year (03/2019): a month is PHI.
+        _r("date_day_mon_year", "DATE", rf"(?<![\w\-/])(?P<phi>(?P<md>[0-3]?\d)[\-/ ](?P<mn>(?i:{_MONTH}))\.?[\-/ ](?P<my>(?:1[89]|20)\d\d|\d\d))(?![\w\-/])", validate="date"),
+        _r("date_ymd_slash", "DATE", r"(?<![\d/.\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)(?P<sep>[/.])(?P<im>0?[1-9]|1[0-2])(?P=sep)(?P<id>0?[1-9]|[12]\d|3[01]))(?![\d/\-]|\.\d)", validate="date"),
+        _r("date_month_slash_year", "DATE", r"(?<![\d/.\-])(?P<phi>(?P<m>0?[1-9]|1[0-2])/(?P<y>(?:19|20)\d\d))(?![\d/\-]|\.\d)", validate="date"),
         _r("date_month_year", "DATE", rf"\b(?P<phi>(?P<mn>{_MONTH})\.?,?[ \t]+(?P<my>(?:1[89]|20)\d\d))\b", validate="date"),
         _r("date_cued_short", "DATE", r"\b(?:on|since|from|until|dated|DOB|DOS|DOD|[Dd]ate(?: of [A-Za-z]+)?|[Aa]dmitted|[Dd]ischarged|[Ss]een)[ \t:]+(?P<phi>(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01]))(?![\d/])", validate="date"),
         # Days of the week are dates in the i2b2 de-identification guidelines ("seen Monday").
@@ -311,7 +340,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
 
 

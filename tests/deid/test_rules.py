@@ -59,6 +59,14 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Personal Info:\nPhone:\n21 284 698 2548\n", "CONTACT", "21 284 698 2548"),
     ("name:    hyuuma t. maida\naddress: unit 4", "NAME", "hyuuma t. maida"),
     ("Seen Thursday in clinic.", "DATE", "Thursday"),
+    ("Admitted 3-Mar-2019 to the ward.", "DATE", "3-Mar-2019"),
+    ("Discharged 05-MAR-19.", "DATE", "05-MAR-19"),
+    ("Echo on 2019/03/04 was normal.", "DATE", "2019/03/04"),
+    ("Last colonoscopy 03/2019, normal.", "DATE", "03/2019"),
+    ("Patient: SMITH, JOHN", "NAME", "SMITH, JOHN"),
+    ("JOHN A. SMITH presented with cough.", "NAME", "JOHN A. SMITH"),
+    ("Pt's husband Robert at bedside.", "NAME", "Robert"),
+    ("Lic # MD12345", "ID", "MD12345"),
 ])
 def test_rule_positives(text, label, value):
     """Each rule alone: addresses are not grown here (that is test_address.py)."""
@@ -82,6 +90,8 @@ def test_rule_positives(text, label, value):
     "Call 911 if symptoms recur. Dose 100-200 mg. Edema +2, reflexes 2+ bilaterally, +1 pedal pulses.",
     "She says Tylenol helps; he said Lasix works. This is Foley catheter day 3.",
     "Office visit: BP 130/80, pulse 72. Phone follow-up in 2 weeks; 3 units of PRBC given.",
+    "Patient: ALERT AND ORIENTED X3. HISTORY OF PRESENT ILLNESS: MAY BE DISCHARGED.",
+    "LUE FNF intact, AB CD noted. Pt's husband at bedside. Take 1/2 tablet; pain 5/10; 12/31 of the dose.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
