@@ -36,6 +36,7 @@ _W = rf"(?:[{_UP}]'|Mc|Mac)?[{_UP}][{_LO}]+(?:['\-][{_UP}]?[{_LO}]+)*"
 _NOT_TITLE = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\b)"
 _NAME = rf"{_NOT_TITLE}{_W}(?: [{_UP}](?:\.|(?= )))?(?: {_W}\b(?![ \t]*:)){{0,2}}"  # not a field label after it ("Address:")
 _LAST_FIRST = rf"{_NOT_TITLE}{_W},[ \t]+{_W}(?:[ \t]+[A-Z]\.)?"
+_INITIALS_NAME = rf"(?:[{_UP}]\.[ \t]?){{1,2}}{_W}"  # "J. Smith", "J.R. Tolkien"
 # A name in capitals, as EHR headers and dictation write it ("SMITH, JOHN", "JOHN A. SMITH").
 _CAPS_W = rf"(?:[{_UP}]')?[{_UP}]{{2,}}(?:['\-][{_UP}]+)*"
 _CAPS_NAME = rf"{_CAPS_W},[ \t]*{_CAPS_W}(?:[ \t]+[A-Z]\.?)?|{_CAPS_W}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAPS_W}){{1,2}}"
@@ -46,6 +47,7 @@ _ZIP = r"\d{5}(?:-\d{4})?"
 # USPS street suffixes (Publication 28) and their common abbreviations; longest first.
 _STREET_WORDS = "Alley|Avenue|Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Camp|Canyon|Cape|Causeway|Center|Centers|Circle|Circles|Cliff|Cliffs|Club|Common|Corner|Corners|Course|Court|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Drives|Estate|Estates|Expressway|Extension|Extensions|Fall|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove|Groves|Harbor|Harbors|Haven|Heights|Highway|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Land|Landing|Lane|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkway|Parkways|Pass|Passage|Path|Pike|Pine|Pines|Place|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Road|Roads|Route|Row|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Square|Squares|Station|Stravenue|Stream|Street|Streets|Summit|Terrace|Throughway|Trace|Track|Trafficway|Trail|Tunnel|Turnpike|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Way|Ways|Well|Wells|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl|Expy|Fwy"
 _STREET = "(?:" + "|".join(sorted(_STREET_WORDS.split("|"), key=len, reverse=True)) + ")"
+_STREET_END = re.compile(r"(?i:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Highway|Court|Place|Terrace|Way)")
 # Facility words; a LOCATION ending in one is a facility, not an address (see address.py).
 FACILITY = (r"(?:Hospital|Medical Center|Medical Centre|Clinic|Health Center|Health Centre|Healthcare|"
              r"Health System|Infirmary|Nursing Home|Nursing Facility|Rehabilitation Center|Rehab Center|"
@@ -224,6 +226,16 @@ def _spoken(words: List[str]) -> bool:
     return all(len(w) >= 3 and _VOWEL.search(w) for w in words)
 
 
+def _name_words_ok(m: re.Match) -> bool:
+    """Every word is a possible name: no common word of notes ("Mother Has diabetes") unless it
+    is also a surname, and no clinical word."""
+    from .names import packaged_name_lists
+
+    lists = packaged_name_lists()
+    words = [w for w in _LETTERS.findall(m.group("phi")) if len(w) > 1]
+    return bool(words) and all(lists.may_be_surname(w) and w.lower() not in _CLINICAL_SET for w in words)
+
+
 def _given_name_ok(m: re.Match) -> bool:
     """A known given name, then words that are no common or clinical word ("Olga Krylova", not
     "Boston Naming Test" or "Will Follow"): the packaged name lists (names.py)."""
@@ -234,6 +246,8 @@ def _given_name_ok(m: re.Match) -> bool:
     rest = [w for w in words[1:] if len(w) > 1]
     if words[0].isupper() and not _spoken([words[0]] + rest):
         return False
+    if rest and _STREET_END.fullmatch(rest[-1]):  # "Marina Fort Street" is a street (street_named)
+        return False
     return (bool(rest) and lists.is_given(words[0])
             and all(lists.may_be_surname(w) and w.lower() not in _CLINICAL_SET for w in rest))
 
@@ -241,6 +255,7 @@ def _given_name_ok(m: re.Match) -> bool:
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
+    "name_words": _name_words_ok,
 }
 
 
@@ -256,6 +271,13 @@ def default_rules() -> List[dict]:
         _r("name_role", "NAME", rf"{_ROLE_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
         _r("name_role_caps", "NAME", rf"{_ROLE_CUE}(?P<phi>{_CAPS_NAME})(?![\w'\-])", validate="caps_name"),
         _r("name_verb", "NAME", rf"{_VERB_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
+        # Initials then a surname after any cue ("Dictated by: J. Smith"); the surname must be no
+        # common word, so a placeholder initial ending a sentence ("Dr. X. He called") is not taken.
+        _r("name_initials", "NAME", rf"(?:{_TITLE_CUE}|{_ROLE_CUE}|{_VERB_CUE})(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_INITIALS_NAME})(?![\w'\-])", validate="name_words"),
+        _r("name_initials_credential", "NAME", rf"(?P<phi>{_INITIALS_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PhD|DDS|PharmD)\b", validate="name_words"),
+        # A relative or helper named right after the word, capitalised at a sentence start too
+        # ("Daughter Emily at bedside", "with interpreter Ana").
+        _r("name_relative", "NAME", rf"\b(?:[Ww]ife|[Hh]usband|[Ss]on|[Dd]aughter|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Gg]randson|[Gg]randdaughter|[Nn]iece|[Nn]ephew|[Aa]unt|[Uu]ncle|[Cc]ousin|[Gg]uardian|[Cc]aregiver|[Ii]nterpreter|[Nn]eighbou?r|[Ff]riend|[Pp]artner|[Ff]ianc[eé]e?)[ \t]+(?!Mary Joseph\b)(?P<phi>{_NAME})", validate="name_words"),
         _r("name_credential", "NAME", rf"(?P<phi>{_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|DDS|PharmD|MSW|LCSW|CNM|CRNA)\b", check_clinical=True),
         _r("name_age_intro", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
         _r("name_subject", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:presented|presents|tolerated|was (?:counseled|seen|admitted|discharged|given|started|noted|informed|advised|instructed)|reports|reported|states|stated|denies|denied|complains|returns|returned|arrived|underwent|agrees|agreed|declined|refused|is (?:a|an) \d)\b", check_clinical=True),
@@ -287,6 +309,8 @@ def default_rules() -> List[dict]:
         # AGE over 89 (ages under 90 are not PHI)
         _r("age_years", "AGE", r"\b(?P<phi>\d{2,3})(?:[- ]?(?:years?|yrs?|y/?o|y\.o\.)(?:[- ]old)?|[- ]year[- ]old)\b", validate="age_over_89"),
         _r("age_cued", "AGE", r"\b(?:[Aa]ge[ds]?|[Aa]t the age of|AGE)[ \t:]+(?P<phi>\d{2,3})\b", validate="age_over_89"),
+        _r("age_spelled", "AGE", r"\b(?:[Aa]ged?[ \t:]+)?(?P<phi>(?:[Nn]inety|[Oo]ne[- ]hundred(?:[- ]and)?)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten))?)(?=[- ]years?[- ]old|[ \t]+y/?o\b|[ \t]+years?\b)"),
+        _r("age_spelled_cued", "AGE", r"\b(?:[Aa]ged?|AGE)[ \t:]+(?P<phi>(?:[Nn]inety|[Oo]ne[- ]hundred)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten))?)\b"),
         _r("age_nineties", "AGE", r"\b(?:in (?:his|her|their) )(?P<phi>(?:nineties|90s|hundreds))\b"),
         # LOCATION: street address, city/state/zip, facilities with a cue word, places after "lives in".
         _r("street", "LOCATION", rf"\b(?P<phi>\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
@@ -298,6 +322,10 @@ def default_rules() -> List[dict]:
         _r("city_state_zip", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA)[ \t]+{_ZIP}))\b"),
         _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|[Pp]ostal [Cc]ode)[ \t:#]*(?P<phi>\d{5}(?:-\d{4})?)\b"),
         _r("facility", "LOCATION", rf"\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{FACILITY})\b", check_clinical="common"),
+        # "St. Elizabeth's", "Saint Vincent": hospitals go by their saint (not St. John's wort).
+        _r("facility_saint", "LOCATION", rf"\b(?P<phi>(?:St\.|Saint)[ \t]+(?!Jude\b){_W}(?:'s)?)(?![ \t]+(?:[Ww]ort|encephalitis|[Dd]ance|[Ff]ire)\b|[\w'])", check_clinical=True),
+        # A named street without a house number after "on", "at", "off" ("on Main St.", "at Elm Avenue").
+        _r("street_named", "LOCATION", rf"\b(?:on|at|off|near|along)[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Parkway|Pkwy\.?|Highway|Hwy\.?|Court|Place|Terrace|Way))(?![\w'])", check_clinical=True),
         _r("facility_of", "LOCATION", rf"\b(?P<phi>(?:University|Hospital|Clinic|Medical Center)[ \t]+of[ \t]+{_W}(?:[ \t]+{_W}){{0,3}})\b"),
         _r("place_cued", "LOCATION", rf"\b(?:lives in|lives at|resides in|residing in|moved (?:here )?from|moved to|born in|traveled to|travelled to|returned from|home in|located in|native of|transferred from|visiting from)[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}}(?:,[ \t]+{_W}(?:[ \t]+{_W})?)?)", check_clinical=True),
         # CONTACT: phone/fax (shape-checked), e-mail, URL, IP.
@@ -340,7 +368,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
 
 
