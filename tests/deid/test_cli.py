@@ -178,3 +178,18 @@ def test_deid_resume_after_kill_loses_and_doubles_nothing(notes, tmp_path):
     want = [json.loads(line) for line in reference.read_text().splitlines()]
     assert len({r["id"] for r in got}) == len(got) == 30
     assert sorted(got, key=lambda r: r["id"]) == sorted(want, key=lambda r: r["id"])
+
+
+def test_deid_names_writes_the_lists_and_names_a_bad_input(tmp_path):
+    pytest.importorskip("faker")
+    notes = tmp_path / "notes.csv"
+    notes.write_text("id,transcription\n1,the patient will follow up. we will see. maria maria\n", encoding="utf8")
+    out = tmp_path / "names.json"
+    result = run(["deid-names", str(out), str(notes), "--text-field", "note,transcription"])
+    assert result.exit_code == 0, result.output
+    lists = json.loads(out.read_text(encoding="utf8"))
+    assert "will" in lists["common"] and "maria" not in lists["given"] and "joseph" in lists["given"]
+    result = run(["deid-names", str(tmp_path / "other.json"), str(notes), "--text-field", "body"])
+    message = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code != 0 and "notes.csv: no column 'body'" in message
+    assert not (tmp_path / "other.json").exists()
