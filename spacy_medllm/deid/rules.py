@@ -44,6 +44,17 @@ _CAPS_NAME = rf"{_CAPS_W},[ \t]*{_CAPS_W}(?:[ \t]+[A-Z]\.?)?|{_CAPS_W}(?:[ \t]+[
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
            "NC|ND|OH|OK|OR|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
 _ZIP = r"\d{5}(?:-\d{4})?"
+_STATE_NAMES = ("Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
+                "Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"
+                "Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|"
+                "North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|"
+                "South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming")
+# Care-team roles before a colon ("SW: Jane Doe", "Case manager: ..."); the name is checked
+# against the common words of notes, so "Therapist: Discussed goals" is no name.
+_TEAM_CUE = (r"\b(?:[Nn]urse|RN|SW|[Ss]ocial [Ww]orker|[Cc]ase [Mm]anager|[Tt]herapist|[Dd]ietitian|[Pp]harmacist|"
+             r"[Cc]haplain|[Ss]cribe|[Aa]nesthesiologist|[Aa]nesthesia|[Aa]ssistant(?: [Ss]urgeon)?|[Oo]rdering(?: [Pp]rovider| [Pp]hysician)?|"
+             r"[Pp]rimary [Cc]are(?: [Pp]hysician| [Pp]rovider)?|[Cc]ardiologist|[Oo]ncologist|[Dd]octor|[Ss]pouse|"
+             r"[Mm]other|[Ff]ather|[Ww]ife|[Hh]usband|[Dd]aughter|[Ss]on|[Rr]elative|[Dd]ictated by|[Ss]igned by|[Cc]osigned by)[ \t]*:[ \t]*")
 # USPS street suffixes (Publication 28) and their common abbreviations; longest first.
 _STREET_WORDS = "Alley|Avenue|Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Camp|Canyon|Cape|Causeway|Center|Centers|Circle|Circles|Cliff|Cliffs|Club|Common|Corner|Corners|Course|Court|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Drives|Estate|Estates|Expressway|Extension|Extensions|Fall|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove|Groves|Harbor|Harbors|Haven|Heights|Highway|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Land|Landing|Lane|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkway|Parkways|Pass|Passage|Path|Pike|Pine|Pines|Place|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Road|Roads|Route|Row|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Square|Squares|Station|Stravenue|Stream|Street|Streets|Summit|Terrace|Throughway|Trace|Track|Trafficway|Trail|Tunnel|Turnpike|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Way|Ways|Well|Wells|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl|Expy|Fwy"
 _STREET = "(?:" + "|".join(sorted(_STREET_WORDS.split("|"), key=len, reverse=True)) + ")"
@@ -269,6 +280,7 @@ def default_rules() -> List[dict]:
         # NAME: after a title, a role cue, a verb cue; before a credential; "Smith is a 67 year old".
         _r("name_title", "NAME", rf"{_TITLE_CUE}(?P<phi>{_LAST_FIRST}|{_NAME})"),
         _r("name_role", "NAME", rf"{_ROLE_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
+        _r("name_team", "NAME", rf"{_TEAM_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_INITIALS_NAME}|{_NAME})(?![\w'\-])", validate="name_words"),
         _r("name_role_caps", "NAME", rf"{_ROLE_CUE}(?P<phi>{_CAPS_NAME})(?![\w'\-])", validate="caps_name"),
         _r("name_verb", "NAME", rf"{_VERB_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
         # Initials then a surname after any cue ("Dictated by: J. Smith"); the surname must be no
@@ -320,6 +332,7 @@ def default_rules() -> List[dict]:
         _r("address_cued", "LOCATION", r"\b(?:[Aa]ddress|[Aa]ddr\.)[ \t]*:[ \t]*(?P<phi>[^\n:]{4,80}?)[.,;]?(?=[ \t]*(?:\n|$|[A-Z][a-z]+:|[ \t]{2}))", check_clinical=True),
         _r("po_box", "LOCATION", r"\b(?P<phi>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)\b", ignore_case=True),
         _r("city_state_zip", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA)[ \t]+{_ZIP}))\b"),
+        _r("city_state_name", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}),[ \t]*(?:{_STATE_NAMES})\b", check_clinical=True),
         _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|[Pp]ostal [Cc]ode)[ \t:#]*(?P<phi>\d{5}(?:-\d{4})?)\b"),
         _r("facility", "LOCATION", rf"\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{FACILITY})\b", check_clinical="common"),
         # "St. Elizabeth's", "Saint Vincent": hospitals go by their saint (not St. John's wort).

@@ -74,6 +74,9 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Transferred from St. Elizabeth's overnight.", "LOCATION", "St. Elizabeth's"),
     ("She works at a pharmacy on Main St. downtown.", "LOCATION", "Main St."),
     ("Lives on Marina Fort Street.", "LOCATION", "Marina Fort Street"),
+    ("SW: Jane Doe met with the family.", "NAME", "Jane Doe"),
+    ("Case manager: Robert Lee, RN", "NAME", "Robert Lee"),
+    ("Moved here from Worcester, Massachusetts in 2001.", "LOCATION", "Worcester"),
 ])
 def test_rule_positives(text, label, value):
     """Each rule alone: addresses are not grown here (that is test_address.py)."""
@@ -98,6 +101,7 @@ def test_rule_positives(text, label, value):
     "She says Tylenol helps; he said Lasix works. This is Foley catheter day 3.",
     "Office visit: BP 130/80, pulse 72. Phone follow-up in 2 weeks; 3 units of PRBC given.",
     "Patient: ALERT AND ORIENTED X3. HISTORY OF PRESENT ILLNESS: MAY BE DISCHARGED.",
+    "Therapist: Discussed goals. Nurse: Assessment completed. Anesthesia: General endotracheal. Assistant: None.",
     "Takes St. John's wort. History of St. Louis encephalitis. Mother Has diabetes; a ninety percent stenosis.",
     "LUE FNF intact, AB CD noted. Pt's husband at bedside. Take 1/2 tablet; pain 5/10; 12/31 of the dose.",
 ])
