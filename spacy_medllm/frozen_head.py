@@ -116,12 +116,15 @@ def train_frozen_head(
     epochs: int = 20, batch_size: int = 32, learn_rate: float = 0.001, seed: int = 0,
     finish: Optional[Callable[[Language], None]] = None,
     before_score: Optional[Callable[[Any, List[Example]], None]] = None,
+    fit: Optional[Callable[..., Tuple[float, List[dict]]]] = None,
 ) -> float:
     """Train ``name`` on cached encoder outputs; save model-best (by ``score_key`` on dev), model-last
     and head_log.jsonl under ``output``; return the best dev score. ``pipeline`` is a saved pipeline
     or a loaded one; ``seed`` fixes the head's initial weights and the batch order. ``finish`` runs
     on the pipeline before each save (e.g. to add a component that reads the head's output);
-    ``before_score(head, dev)`` runs before each dev score (e.g. to tune thresholds on dev)."""
+    ``before_score(head, dev)`` runs before each dev score (e.g. to tune thresholds on dev).
+    ``fit(head, train, dev, before_score=..., on_best=...)`` replaces the Adam loop (``fit_head``),
+    e.g. with a convex solver for a linear head (textcat/linear_fit.py)."""
     fix_random_seed(seed)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
@@ -134,9 +137,14 @@ def train_frozen_head(
         finish(nlp)
     train = encode(nlp, train, "encode train")
     dev = encode(nlp, read_dev(nlp), "encode dev")
-    best, log = fit_head(head, train, dev, score_key=score_key, epochs=epochs, batch_size=batch_size,
-                         learn_rate=learn_rate, seed=seed, before_score=before_score,
-                         on_best=lambda: nlp.to_disk(output / "model-best"))
+    def save_best():
+        nlp.to_disk(output / "model-best")
+
+    if fit is None:
+        best, log = fit_head(head, train, dev, score_key=score_key, epochs=epochs, batch_size=batch_size,
+                             learn_rate=learn_rate, seed=seed, before_score=before_score, on_best=save_best)
+    else:
+        best, log = fit(head, train, dev, before_score=before_score, on_best=save_best)
     nlp.to_disk(output / "model-last")
     atomic_write_text(output / "head_log.jsonl", "".join(json.dumps(r) + "\n" for r in log))
     return best

@@ -50,6 +50,11 @@ def textcat_train_head_cli(
     batch_size: int = typer.Option(16, "--batch-size"),
     learn_rate: float = typer.Option(0.01, "--learn-rate"),
     seed: int = typer.Option(0, "--seed"),
+    solver: str = typer.Option("adam", "--solver", help="adam (epochs on the component's loss) | svm (linear weights "
+                               "fitted by LinearSVC, C and dense weight chosen on dev; TextCatFused.v2 / TextCatNoteNgrams.v1)"),
+    c_grid: str = typer.Option("0.1,0.3,1,3,10", "--c-grid", help="With --solver svm: the values of C to try"),
+    dense_weights: str = typer.Option("0.5,1,2", "--dense-weights", help="With --solver svm: weights of the pooled "
+                                      "encoder block against the n-grams"),
 ):
     """Train a whole-note classifier on cached outputs of a frozen encoder, thresholds tuned on dev and saved with it."""
     from ..textcat.head_training import is_multi_label, train_textcat_head
@@ -59,6 +64,15 @@ def textcat_train_head_cli(
             fail(f"{path}: not found")
     if (pipeline is None) == (base_model is None):
         fail("give --pipeline or --base-model (one of them)")
+    if solver not in ("adam", "svm"):
+        fail(f"--solver {solver!r}: use adam or svm")
+    try:
+        grid = [float(x) for x in c_grid.split(",") if x.strip()]
+        weights = [float(x) for x in dense_weights.split(",") if x.strip()]
+    except ValueError:
+        fail("--c-grid and --dense-weights take comma-separated numbers")
+    if not grid or not weights or min(grid) <= 0 or min(weights) <= 0:
+        fail("--c-grid and --dense-weights need at least one positive number each")
     for path in (train, dev):
         try:
             is_multi_label(path)
@@ -67,7 +81,7 @@ def textcat_train_head_cli(
     try:
         best = train_textcat_head(train, dev, output, pipeline=pipeline, base_model=base_model, multi_label=multi_label,
                                   fragment=fragment, name=name, epochs=epochs, batch_size=batch_size,
-                                  learn_rate=learn_rate, seed=seed)
+                                  learn_rate=learn_rate, seed=seed, solver=solver, c_grid=grid, dense_weights=weights)
     except ValueError as err:  # no transformer to listen to, no examples, unknown fragment
         fail(f"{pipeline or base_model}: {err}")
     typer.echo(f"best dev macro-F1 (thresholds tuned on dev) {best:.3f}; saved {output / 'model-best'}", err=True)

@@ -14,8 +14,9 @@ Usage: medllm textcat-train-head TRAIN.spacy DEV.spacy OUTPUT (--pipeline DIR | 
 """
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import spacy
 from spacy.language import Language
@@ -24,7 +25,10 @@ from spacy.training import Corpus
 
 from ..compose import compose_config
 from ..frozen_head import train_frozen_head
+from .linear_fit import C_GRID, DENSE_WEIGHTS, fit_linear_head
 from .thresholds import ThresholdsMixin
+
+SOLVERS = ("adam", "svm")
 
 FRAGMENTS = {True: ("textcat_multilabel_fused", "textcat_multilabel"), False: ("textcat_fused", "textcat")}
 
@@ -59,10 +63,15 @@ def tune_on_dev(head, dev) -> None:
 def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Optional[Path] = None,
                        base_model: Optional[str] = None, multi_label: Optional[bool] = None,
                        fragment: Optional[str] = None, name: Optional[str] = None, epochs: int = 8,
-                       batch_size: int = 16, learn_rate: float = 0.01, seed: int = 0) -> float:
+                       batch_size: int = 16, learn_rate: float = 0.01, seed: int = 0, solver: str = "adam",
+                       c_grid: Sequence[float] = C_GRID, dense_weights: Sequence[float] = DENSE_WEIGHTS) -> float:
     """Train the classifier; save model-best (tuned on dev), model-last and head_log.jsonl under
     ``output``; return the best tuned dev macro-F1. ``multi_label`` None: read from ``train``.
-    Defaults: the settings measured in benchmarks/textcat_fused.py (8 epochs, Adam 0.01, batches of 16)."""
+    ``solver``: "adam" (epochs of Adam on the component's loss; defaults measured in
+    benchmarks/textcat_fused.py: 8 epochs, 0.01, batches of 16) or "svm" (the linear weights fitted
+    by LinearSVC for each C in ``c_grid`` and dense weight, the best by tuned dev macro-F1; linear_fit.py)."""
+    if solver not in SOLVERS:
+        raise ValueError(f"solver {solver!r}: use one of {', '.join(SOLVERS)}")
     if (pipeline is None) == (base_model is None):
         raise ValueError("give a pipeline or a base model (not both)")
     data_multi_label = is_multi_label(train)
@@ -74,4 +83,5 @@ def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Option
     return train_frozen_head(
         nlp, lambda nlp: list(Corpus(train)(nlp)), lambda nlp: list(Corpus(dev)(nlp)), output,
         name=name or default_name, fragment=fragment or default_fragment, score_key="cats_macro_f",
-        epochs=epochs, batch_size=batch_size, learn_rate=learn_rate, seed=seed, before_score=tune_on_dev)
+        epochs=epochs, batch_size=batch_size, learn_rate=learn_rate, seed=seed, before_score=tune_on_dev,
+        fit=partial(fit_linear_head, c_grid=c_grid, dense_weights=dense_weights, seed=seed) if solver == "svm" else None)
