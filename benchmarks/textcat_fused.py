@@ -32,7 +32,8 @@ LISTENER = {"@architectures": "spacy-transformers.TransformerListener.v1", "grad
 
 
 def variants(multi_label: bool):
-    """name -> (model config, loss). Rows marked "no encoder" do not read the transformer."""
+    """name -> (model config, loss). Rows marked "no encoder" do not read the transformer; loss
+    "svm": the linear weights fitted by LinearSVC instead of Adam (``--solver svm``, linear_fit.py)."""
     ex = not multi_label
     fused = {"exclusive_classes": ex, "ngram_size": 2, "label_cooccurrence_layer": multi_label, "tok2vec": LISTENER}
     v2 = {"@architectures": "spacy_medllm.TextCatFused.v2", **fused}
@@ -51,6 +52,9 @@ def variants(multi_label: bool):
         "fused_v2 (note_ngrams + layer-normed dense)": ({**v2, "normalize_dense": True}, "cross_entropy"),
         "fused_v2, spaCy's squared-error loss": ({**v2, "normalize_dense": True}, "mse"),
         "fused_v2, dense not normalised": ({**v2, "normalize_dense": False}, "cross_entropy"),
+        "note_ngrams, LinearSVC solver (no encoder)": (
+            {"@architectures": "spacy_medllm.TextCatNoteNgrams.v1", "exclusive_classes": ex, "ngram_size": 2}, "svm"),
+        "fused_v2, dense not normalised, LinearSVC solver": ({**v2, "normalize_dense": False}, "svm"),
     }
     if multi_label:
         rows["fused_v2 without label co-occurrence"] = (
@@ -89,25 +93,31 @@ def train_variant(nlp, name, model, loss, lr, multi_label, seed, data, labels, e
 
     from spacy_medllm.frozen_head import fit_head
     from spacy_medllm.textcat.head_training import tune_on_dev
+    from spacy_medllm.textcat.linear_fit import fit_linear_head
 
     fix_random_seed(seed)
     pipe_name = f"head_{seed}"
-    head = add_head(nlp, pipe_name, model, multi_label, data["train"], loss)
+    head = add_head(nlp, pipe_name, model, multi_label, data["train"], "cross_entropy" if loss == "svm" else loss)
     state = {}
 
     def snapshot():
         state["bytes"] = head.to_bytes()
 
     start = time.perf_counter()
-    best, log = fit_head(head, data["train"], data["dev"], score_key="cats_macro_f", epochs=epochs,
-                         batch_size=batch_size, learn_rate=lr, seed=seed, before_score=tune_on_dev, on_best=snapshot)
+    if loss == "svm":
+        best, log = fit_linear_head(head, data["train"], data["dev"], seed=seed, before_score=tune_on_dev,
+                                    on_best=snapshot)
+    else:
+        best, log = fit_head(head, data["train"], data["dev"], score_key="cats_macro_f", epochs=epochs,
+                             batch_size=batch_size, learn_rate=lr, seed=seed, before_score=tune_on_dev, on_best=snapshot)
     seconds = time.perf_counter() - start
     head.from_bytes(state["bytes"])
-    best_epoch = max(log, key=lambda r: r.get("cats_macro_f") or 0.0)["epoch"]
+    best_row = max(log, key=lambda r: r.get("cats_macro_f") or 0.0)
+    best_epoch = best_row.get("epoch", f"C={best_row.get('C')}, dense weight {best_row.get('dense_weight')}")
     dev = scores_at_tuned_rule(head, data["dev"], labels, multi_label)
     test = scores_at_tuned_rule(head, data["test"], labels, multi_label)
     nlp.remove_pipe(pipe_name)
-    print(f"  {name:58s} seed {seed}  epoch {best_epoch:2d}  dev {dev['macro_f1']:.3f}  test macro {test['macro_f1']:.3f} "
+    print(f"  {name:58s} seed {seed}  best {best_epoch}  dev {dev['macro_f1']:.3f}  test macro {test['macro_f1']:.3f} "
           f"micro {test['micro_f1']:.3f} acc {test['accuracy']:.3f}  ({seconds:.0f} s)", flush=True)
     return {"best_epoch": best_epoch, "train_seconds": round(seconds, 1), "dev_tuned": summary(dev),
             "test_tuned": summary(test, per_label=True)}

@@ -8,7 +8,10 @@ squared-hinge solver (BENCHMARKS: "Whole-note classifiers"), the loss a tuned TF
 baseline wins with. So the solver is given the exact design matrix the thinc layers compute, its
 weights are written back into them, and the result is an ordinary spaCy component: ``spacy.load``
 runs it, thresholds tuned on dev travel with it. C and the weight of the dense block are chosen
-by tuned dev macro-F1, as the baseline's C is.
+by tuned dev macro-F1, as the baseline's C is. The pooled vectors are standardised (train mean and
+deviation) and divided by the square root of their width, so the dense block has about the norm of
+the L2-normalised n-gram blocks before its weight; that scaling is linear, so it is folded into
+the dense layer's weights and bias.
 
 The hashed ``SparseLinear`` adds each n-gram key's value to two weight columns (MurmurHash3 of the
 key with seeds 0 and 1, modulo its length, as thinc's ``sparselinear.pyx`` does); ``sparse_design``
@@ -96,6 +99,10 @@ def fit_linear_head(head, train: List[Example], dev: List[Example], *, score_key
     train_docs = [eg.predicted for eg in train]
     S = sparse_design(ngrams, linear, train_docs)
     D = dense_design(dense_layers, train_docs) if dense_layers is not None else None
+    if D is not None:
+        mean, scale = D.mean(0), D.std(0) * np.sqrt(D.shape[1])
+        scale[scale == 0] = 1.0
+        D = (D - mean) / scale
     y = _targets(train, labels, multi_label)
     if multi_label and (y.sum(0) == 0).any():
         missing = [lab for lab, n in zip(labels, y.sum(0)) if n == 0]
@@ -111,9 +118,10 @@ def fit_linear_head(head, train: List[Example], dev: List[Example], *, score_key
             W = np.ascontiguousarray(coef[:, :length], dtype=np.float32).reshape(-1)
             linear.set_param("W", W)
             linear.set_param("b", np.asarray(intercept, dtype=np.float32))
-            if D is not None:
-                dense_out.set_param("W", np.asarray(weight * coef[:, length:], dtype=np.float32))
-                dense_out.set_param("b", np.zeros(len(labels), dtype=np.float32))
+            if D is not None:  # w * ((x - mean) / scale) @ c  ==  x @ (w * c / scale) - mean @ (w * c / scale)
+                Wd = weight * coef[:, length:] / scale
+                dense_out.set_param("W", np.asarray(Wd, dtype=np.float32))
+                dense_out.set_param("b", np.asarray(-(Wd @ mean), dtype=np.float32))
             if cooc is not None:
                 cooc.set_param("C", np.zeros_like(cooc.get_param("C")))
             if before_score is not None:

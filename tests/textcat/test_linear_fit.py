@@ -87,3 +87,32 @@ def test_cli_refuses_a_bad_solver_or_grid(corpus, tmp_path):  # noqa: F811
                            (["--solver", "svm", "--dense-weights", "0"], "positive number")):
         result = CliRunner().invoke(load_commands(), base + extra)
         assert result.exit_code == 1 and message in result.output, result.output
+
+
+def test_fused_head_logits_are_the_solvers_decision_values(tiny_encoder, corpus):  # noqa: F811
+    """Sparse columns, the standardised dense block and its folding into the dense layer: the
+    component's logits equal a LinearSVC fitted by hand on the same design."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.svm import LinearSVC
+    from spacy.training import Corpus
+
+    from spacy_medllm.frozen_head import add_frozen_head, encode
+    from spacy_medllm.textcat.head_training import encoder_pipeline
+    from spacy_medllm.textcat.linear_fit import _parts, dense_design, fit_linear_head
+
+    nlp = encoder_pipeline(str(tiny_encoder))
+    train = list(Corpus(corpus[0])(nlp))
+    head = add_frozen_head(nlp, "textcat_multilabel_fused", "textcat_multilabel", lambda: train)
+    train = encode(nlp, train, "encode")
+    fit_linear_head(head, train, train, c_grid=[1.0], dense_weights=[0.5], seed=0)
+    docs = [eg.predicted for eg in train]
+    ngrams, linear, dense_layers, _, _ = _parts(head.model)
+    D = dense_design(dense_layers, docs)
+    scale = D.std(0) * np.sqrt(D.shape[1])
+    scale[scale == 0] = 1.0
+    X = hstack([sparse_design(ngrams, linear, docs), csr_matrix(0.5 * (D - D.mean(0)) / scale)]).tocsr()
+    y = np.array([[lab in g for lab in head.labels] for g in GOLD], dtype=int)
+    expected = OneVsRestClassifier(LinearSVC(C=1.0, random_state=0, max_iter=5000)).fit(X, y).decision_function(X)
+    probs = np.clip(np.asarray(head.model.predict(docs)), 1e-7, 1 - 1e-7)
+    np.testing.assert_allclose(np.log(probs / (1 - probs)), expected, atol=2e-3, rtol=1e-3)
