@@ -46,12 +46,13 @@ def textcat_train_head_cli(
                                            "or textcat_fused)"),
     name: Optional[str] = typer.Option(None, "--name", help="Component name in the pipeline (default textcat_multilabel or textcat; "
                                        "a pipeline that has one already keeps it and trains it)"),
-    epochs: int = typer.Option(8, "--epochs"),
+    epochs: int = typer.Option(8, "--epochs", help="With --solver adam"),
     batch_size: int = typer.Option(16, "--batch-size"),
     learn_rate: float = typer.Option(0.01, "--learn-rate"),
     seed: int = typer.Option(0, "--seed"),
-    solver: str = typer.Option("adam", "--solver", help="adam (epochs on the component's loss) | svm (linear weights "
-                               "fitted by LinearSVC, C and dense weight chosen on dev; TextCatFused.v2 / TextCatNoteNgrams.v1)"),
+    solver: str = typer.Option("svm", "--solver", help="svm (linear weights fitted by LinearSVC, C and dense weight "
+                               "chosen on dev; TextCatFused.v2 / TextCatNoteNgrams.v1) | adam (--epochs of Adam on the "
+                               "component's loss; any architecture)"),
     c_grid: str = typer.Option("0.1,0.3,1,3,10", "--c-grid", help="With --solver svm: the values of C to try"),
     dense_weights: str = typer.Option("0.5,1,2", "--dense-weights", help="With --solver svm: weights of the pooled "
                                       "encoder block against the n-grams"),

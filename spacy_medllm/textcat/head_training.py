@@ -63,13 +63,14 @@ def tune_on_dev(head, dev) -> None:
 def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Optional[Path] = None,
                        base_model: Optional[str] = None, multi_label: Optional[bool] = None,
                        fragment: Optional[str] = None, name: Optional[str] = None, epochs: int = 8,
-                       batch_size: int = 16, learn_rate: float = 0.01, seed: int = 0, solver: str = "adam",
+                       batch_size: int = 16, learn_rate: float = 0.01, seed: int = 0, solver: str = "svm",
                        c_grid: Sequence[float] = C_GRID, dense_weights: Sequence[float] = DENSE_WEIGHTS) -> float:
     """Train the classifier; save model-best (tuned on dev), model-last and head_log.jsonl under
     ``output``; return the best tuned dev macro-F1. ``multi_label`` None: read from ``train``.
-    ``solver``: "adam" (epochs of Adam on the component's loss; defaults measured in
-    benchmarks/textcat_fused.py: 8 epochs, 0.01, batches of 16) or "svm" (the linear weights fitted
-    by LinearSVC for each C in ``c_grid`` and dense weight, the best by tuned dev macro-F1; linear_fit.py)."""
+    ``solver``: "svm" (the linear weights fitted by LinearSVC for each C in ``c_grid`` and dense
+    weight, the best by tuned dev macro-F1; linear_fit.py: dev's choice on MTSamples and abstracts)
+    or "adam" (epochs of Adam on the component's loss: 8 epochs, 0.01, batches of 16; any
+    classifier architecture)."""
     if solver not in SOLVERS:
         raise ValueError(f"solver {solver!r}: use one of {', '.join(SOLVERS)}")
     if (pipeline is None) == (base_model is None):

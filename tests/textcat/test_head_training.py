@@ -36,7 +36,8 @@ def test_multi_label_is_read_from_the_corpus(tmp_path, corpus):
 
 
 def test_base_model_head_saves_tuned_thresholds_that_spacy_load_applies(tiny_encoder, corpus, tmp_path):
-    best = train_textcat_head(*corpus, tmp_path / "out", base_model=str(tiny_encoder), epochs=3, learn_rate=0.01)
+    best = train_textcat_head(*corpus, tmp_path / "out", base_model=str(tiny_encoder), epochs=3, learn_rate=0.01,
+                              solver="adam")
     assert 0.0 < best <= 1.0
     nlp = spacy.load(tmp_path / "out" / "model-best")
     assert nlp.pipe_names == ["transformer", "textcat_multilabel"]
@@ -61,7 +62,7 @@ def test_exclusive_head_on_an_existing_pipeline_leaves_its_other_answers(fp32_pi
     before = spacy.load(fp32_pipeline)
     doc_before = before(TEXTS[2])
     train_textcat_head(train, train, tmp_path / "out", pipeline=fp32_pipeline, fragment="textcat_fused",
-                       name="note_class", epochs=2)
+                       name="note_class", epochs=2, solver="adam")
     nlp = spacy.load(tmp_path / "out" / "model-last")
     assert nlp.pipe_names == before.pipe_names + ["note_class"]
     doc = nlp(TEXTS[2])
