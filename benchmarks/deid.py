@@ -309,6 +309,30 @@ def suggester_coverage(path: str, spans_key: str = "phi_model", max_size: int = 
             "plain_ngrams_per_token": round(plain / max(1, tokens), 3)}
 
 
+MACCROBAT_TXT = Path("/work/shared/data/maccrobat/brat")
+
+
+def rule_hits(prefixes: List[str], top: int = 15) -> dict:
+    """Where rules whose name starts with one of ``prefixes`` fire in real notes that carry no PHI
+    to find: the distinct MTSamples transcriptions and the MACCROBAT case reports (both public)."""
+    from benchmarks.speed import MTSAMPLES, read_notes
+    from spacy_medllm.deid.rules import DEFAULT_CLINICAL_WORDS, LABELS, CompiledRules, default_rules
+
+    rules = CompiledRules(default_rules(), list(LABELS), DEFAULT_CLINICAL_WORDS)
+    corpora = {"mtsamples": read_notes(MTSAMPLES, 10 ** 6),
+               "maccrobat": [p.read_text(encoding="utf8") for p in sorted(MACCROBAT_TXT.glob("*.txt"))]}
+    out = {"rules": prefixes}
+    for name, texts in corpora.items():
+        docs_hit, spans = 0, Counter()
+        for text in texts:
+            found = [text[s:e] for s, e, _, rule, _ in rules.find(text) if any(rule.startswith(p) for p in prefixes)]
+            docs_hit += bool(found)
+            spans.update(found)
+        out[name] = {"docs": len(texts), "docs_with_a_hit": docs_hit, "hits": sum(spans.values()),
+                     "top_spans": spans.most_common(top)}
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--systems", default="medllm,presidio,philter,scrubadub")
@@ -323,7 +347,17 @@ def main(argv=None) -> int:
                         help="With --speed-pipeline: the same pipeline with its de-identification (head + medllm_deid)")
     parser.add_argument("--suggester-coverage", default=None,
                         help="Only measure how many gold spans of this .spacy the head's suggester can propose")
+    parser.add_argument("--rule-hits", default=None,
+                        help="Only count where the rules with these comma-separated name prefixes fire in "
+                             "MTSamples and MACCROBAT (real notes, no PHI to find)")
     args = parser.parse_args(argv)
+    if args.rule_hits:
+        res = rule_hits([p for p in args.rule_hits.split(",") if p])
+        res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
+        Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf8")
+        print(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "top_spans"} for k, v in res.items()
+                          if isinstance(v, dict)}), file=sys.stderr)
+        return 0
     if args.suggester_coverage:
         res = suggester_coverage(args.suggester_coverage)
         res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -117,6 +117,7 @@ def train_frozen_head(
     finish: Optional[Callable[[Language], None]] = None,
     before_score: Optional[Callable[[Any, List[Example]], None]] = None,
     fit: Optional[Callable[..., Tuple[float, List[dict]]]] = None,
+    check: Optional[Callable[[Any], None]] = None,
 ) -> float:
     """Train ``name`` on cached encoder outputs; save model-best (by ``score_key`` on dev), model-last
     and head_log.jsonl under ``output``; return the best dev score. ``pipeline`` is a saved pipeline
@@ -124,7 +125,8 @@ def train_frozen_head(
     on the pipeline before each save (e.g. to add a component that reads the head's output);
     ``before_score(head, dev)`` runs before each dev score (e.g. to tune thresholds on dev).
     ``fit(head, train, dev, before_score=..., on_best=...)`` replaces the Adam loop (``fit_head``),
-    e.g. with a convex solver for a linear head (textcat/linear_fit.py)."""
+    e.g. with a convex solver for a linear head (textcat/linear_fit.py); ``check(head)`` runs before
+    the encoder pass, so a head that ``fit`` cannot train fails in seconds, not after encoding."""
     fix_random_seed(seed)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
@@ -133,6 +135,8 @@ def train_frozen_head(
     if not train:
         raise ValueError("no training examples")
     head = nlp.get_pipe(name) if name in nlp.pipe_names else add_frozen_head(nlp, fragment, name, lambda: train[:500])
+    if check is not None:
+        check(head)
     if finish is not None:
         finish(nlp)
     train = encode(nlp, train, "encode train")

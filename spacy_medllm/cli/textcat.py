@@ -58,15 +58,15 @@ def textcat_train_head_cli(
                                       "encoder block against the n-grams"),
 ):
     """Train a whole-note classifier on cached outputs of a frozen encoder, thresholds tuned on dev and saved with it."""
-    from ..textcat.head_training import is_multi_label, train_textcat_head
+    from ..textcat.head_training import SOLVERS, is_multi_label, train_textcat_head
 
     for path in (train, dev, *([pipeline] if pipeline else [])):
         if not path.exists():
             fail(f"{path}: not found")
     if (pipeline is None) == (base_model is None):
         fail("give --pipeline or --base-model (one of them)")
-    if solver not in ("adam", "svm"):
-        fail(f"--solver {solver!r}: use adam or svm")
+    if solver not in SOLVERS:
+        fail(f"--solver {solver!r}: use {' or '.join(SOLVERS)}")
     try:
         grid = [float(x) for x in c_grid.split(",") if x.strip()]
         weights = [float(x) for x in dense_weights.split(",") if x.strip()]

@@ -21,6 +21,7 @@ from spacy.util import ensure_path
 
 from ..files import atomic_write_text
 from .address import grow_locations
+from .names import packaged_name_lists
 from .offsets import OffsetMap
 from .rules import DEFAULT_CLINICAL_WORDS, LABELS, CompiledRules, default_rules, read_rules, validate_rule
 from .surrogate import STRATEGIES, Replacer, keyed, resolve_salt
@@ -169,16 +170,14 @@ class Deidentifier:
         after a cue makes a later bare "Holinka" PHI too (the PhysioNet deid package does the same).
         Words of 3+ letters, capitalized, and no clinical or common word ("Will", "Parkinson", and
         "Brown", a surname that notes also write in lower case)."""
-        from .names import packaged_name_lists
-
-        common = packaged_name_lists()
+        lists = packaged_name_lists()
         words = {}
         for start, end, label, _, score in spans:
             if label != "NAME":
                 continue
             for word in _NAME_WORD.findall(text[start:end]):
                 low = word.lower()
-                if (len(word) < 3 or not word[0].isupper() or word.isupper() or common.is_common(word)
+                if (len(word) < 3 or not word[0].isupper() or word.isupper() or lists.is_common(word)
                         or low in self.clinical_vocab or self._compiled._word(low, self._compiled.clinical)):
                     continue
                 words[word] = max(score, words.get(word, 0.0))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Union
 
 from ..files import read_rule_file
+from .names import packaged_name_lists  # names.py imports from here only inside a function
 
 LABELS = ("NAME", "DATE", "AGE", "LOCATION", "CONTACT", "ID")
 RULE_KEYS = {"name", "label", "pattern", "ignore_case", "validate", "score", "check_clinical"}
@@ -222,14 +223,17 @@ def _luhn_ok(m: re.Match) -> bool:
     return total % 10 == 0
 
 
+def _possible_names(words: List[str]) -> bool:
+    """No word is a common word of notes (unless also a surname: "Green") or a clinical word."""
+    lists = packaged_name_lists()
+    return all(lists.may_be_surname(w) and w.lower() not in _CLINICAL_SET for w in words)
+
+
 def _caps_name_ok(m: re.Match) -> bool:
     """A name in capitals: no word of it is a common or clinical word ("ALERT AND ORIENTED",
     "DENIES PAIN"), unless that word is also a surname ("JANET GREEN")."""
-    from .names import packaged_name_lists
-
-    lists = packaged_name_lists()
     words = [w for w in _LETTERS.findall(m.group("phi")) if len(w) > 1]
-    return bool(words) and _spoken(words) and all(lists.may_be_surname(w) and w.lower() not in _CLINICAL_SET for w in words)
+    return bool(words) and _spoken(words) and _possible_names(words)
 
 
 def _spoken(words: List[str]) -> bool:
@@ -238,29 +242,21 @@ def _spoken(words: List[str]) -> bool:
 
 
 def _name_words_ok(m: re.Match) -> bool:
-    """Every word is a possible name: no common word of notes ("Mother Has diabetes") unless it
-    is also a surname, and no clinical word."""
-    from .names import packaged_name_lists
-
-    lists = packaged_name_lists()
+    """Every word is a possible name ("Mother Has diabetes" is none)."""
     words = [w for w in _LETTERS.findall(m.group("phi")) if len(w) > 1]
-    return bool(words) and all(lists.may_be_surname(w) and w.lower() not in _CLINICAL_SET for w in words)
+    return bool(words) and _possible_names(words)
 
 
 def _given_name_ok(m: re.Match) -> bool:
     """A known given name, then words that are no common or clinical word ("Olga Krylova", not
     "Boston Naming Test" or "Will Follow"): the packaged name lists (names.py)."""
-    from .names import packaged_name_lists
-
-    lists = packaged_name_lists()
     words = _LETTERS.findall(m.group("phi"))
     rest = [w for w in words[1:] if len(w) > 1]
     if words[0].isupper() and not _spoken([words[0]] + rest):
         return False
     if rest and _STREET_END.fullmatch(rest[-1]):  # "Marina Fort Street" is a street (street_named)
         return False
-    return (bool(rest) and lists.is_given(words[0])
-            and all(lists.may_be_surname(w) and w.lower() not in _CLINICAL_SET for w in rest))
+    return bool(rest) and packaged_name_lists().is_given(words[0]) and _possible_names(rest)
 
 
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {

@@ -25,7 +25,7 @@ from spacy.training import Corpus
 
 from ..compose import compose_config
 from ..frozen_head import train_frozen_head
-from .linear_fit import C_GRID, DENSE_WEIGHTS, fit_linear_head
+from .linear_fit import C_GRID, DENSE_WEIGHTS, check_head, fit_linear_head
 from .thresholds import ThresholdsMixin
 
 SOLVERS = ("adam", "svm")
@@ -85,4 +85,5 @@ def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Option
         nlp, lambda nlp: list(Corpus(train)(nlp)), lambda nlp: list(Corpus(dev)(nlp)), output,
         name=name or default_name, fragment=fragment or default_fragment, score_key="cats_macro_f",
         epochs=epochs, batch_size=batch_size, learn_rate=learn_rate, seed=seed, before_score=tune_on_dev,
-        fit=partial(fit_linear_head, c_grid=c_grid, dense_weights=dense_weights, seed=seed) if solver == "svm" else None)
+        fit=partial(fit_linear_head, c_grid=c_grid, dense_weights=dense_weights, seed=seed) if solver == "svm" else None,
+        check=check_head if solver == "svm" else None)

@@ -47,6 +47,11 @@ def _parts(model) -> Tuple:
     return layers["note_ngrams"], layers["sparse_linear"], dense_layers, dense_out, cooc
 
 
+def check_head(head) -> None:
+    """Refuse, naming the architecture, a head whose layers the solver cannot fit."""
+    _parts(head.model)
+
+
 def hashed_columns(keys: np.ndarray, length: int) -> Tuple[np.ndarray, np.ndarray]:
     """The two weight columns thinc's SparseLinear uses for each uint64 key."""
     uniq, inverse = np.unique(keys, return_inverse=True)

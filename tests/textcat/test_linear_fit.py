@@ -60,7 +60,7 @@ def test_svm_solver_fits_the_fused_head_and_saves_tuned_thresholds(tiny_encoder,
     assert hits >= len(TEXTS) - 2
 
 
-def test_svm_solver_exclusive_and_refusals(tiny_encoder, tmp_path):
+def test_svm_solver_exclusive_and_refusals(tiny_encoder, tmp_path, monkeypatch):
     from .test_head_training import write_corpus
 
     gold = [{LABELS[i % 3]} for i in range(len(TEXTS))]
@@ -72,6 +72,12 @@ def test_svm_solver_exclusive_and_refusals(tiny_encoder, tmp_path):
     assert sum(doc.cats.values()) == pytest.approx(1.0) and max(doc.cats, key=doc.cats.get) == LABELS[1]
     with pytest.raises(ValueError, match="solver 'sgd'"):
         train_textcat_head(train, train, tmp_path / "x", base_model=str(tiny_encoder), solver="sgd")
+    import spacy_medllm.frozen_head as frozen_head
+
+    def no_encoding(*args, **kwargs):
+        raise AssertionError("the head should be refused before the encoder pass")
+
+    monkeypatch.setattr(frozen_head, "encode", no_encoding)
     with pytest.raises(ValueError, match="note_ngrams classifier"):
         train_textcat_head(train, train, tmp_path / "y", base_model=str(tiny_encoder), solver="svm",
                            fragment="textcat", multi_label=False)
