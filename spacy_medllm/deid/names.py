@@ -101,7 +101,17 @@ def build_name_lists(corpora: Iterable[Union[str, Path]], min_count: int = 2, te
     name_word = re.compile(_W)  # only names the rule's word pattern can match (Latin script)
     given = {n.lower() for n in _faker_names(_GIVEN_ATTRS) if len(n) >= 2 and name_word.fullmatch(n)} - common
     surnames = {n.lower() for n in _faker_names(_SURNAME_ATTRS)}
-    return {"given": sorted(given), "common": sorted(common), "surnames": sorted(common & surnames)}
+    return {"given": sorted(given), "common": sorted(common), "surnames": sorted(common & surnames),
+            "countries": sorted(_countries())}
+
+
+def _countries() -> Set[str]:
+    """Country names in English (faker's list): a country alone is no Safe Harbor identifier, so
+    "originally from Mexico" keeps its country where "grew up in Poznań" loses its town."""
+    from faker.providers.address.en import Provider
+
+    return {c.lower() for c in Provider.countries} | {"usa", "us", "u.s.", "u.s.a.", "uk", "united states", "america",
+                                                      "england", "scotland", "wales", "northern ireland", "britain"}
 
 
 def write_name_lists(output: Union[str, Path], corpora: Iterable[Union[str, Path]], min_count: int = 2,
@@ -112,10 +122,12 @@ def write_name_lists(output: Union[str, Path], corpora: Iterable[Union[str, Path
 
 
 class NameLists:
-    """Lower-case given names, common words and the common words that are also surnames."""
+    """Lower-case given names, common words, the common words that are also surnames, and countries."""
 
-    def __init__(self, given: Iterable[str], common: Iterable[str], surnames: Iterable[str] = ()):
+    def __init__(self, given: Iterable[str], common: Iterable[str], surnames: Iterable[str] = (),
+                 countries: Iterable[str] = ()):
         self.given = frozenset(w.lower() for w in given)
+        self.countries = frozenset(c.lower() for c in countries)
         self.common = frozenset(w.lower() for w in common)
         self.surnames = frozenset(w.lower() for w in surnames)
 
@@ -124,6 +136,9 @@ class NameLists:
 
     def is_common(self, word: str) -> bool:
         return word.lower() in self.common
+
+    def is_country(self, phrase: str) -> bool:
+        return " ".join(phrase.lower().split()) in self.countries
 
     def may_be_surname(self, word: str) -> bool:
         """After a given name: no common word, or one that is also a surname."""
@@ -135,4 +150,4 @@ def packaged_name_lists() -> NameLists:
     """The name lists shipped with the package (``medllm deid-names`` writes them)."""
     text = resources.files("spacy_medllm.deid").joinpath("resources/names.json").read_text("utf8")
     data = srsly.json_loads(text)
-    return NameLists(data["given"], data["common"], data["surnames"])
+    return NameLists(data["given"], data["common"], data["surnames"], data.get("countries", ()))

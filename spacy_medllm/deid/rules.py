@@ -86,6 +86,12 @@ _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|V
                   r"[Cc]hemin|[Aa]venue|[Ii]mpasse|[Aa]llée|Quai|Jalan|Jl\.|Λεωφόρος|Οδός)")
 _STREET_SUFFIXES = (r"straße|strasse|str\.|gasse|weg|allee|platz|gate|gata|gatan|vägen|veien|vej|gade|katu|kuja|tie|"
                     r"polku|utca|út|tér|cesta|ulica|laan|straat|plein|steeg|singel|gracht|kade|dreef")
+# Residence and travel cues of a social history ("grew up in", "flew to"); the place after one is checked.
+_PLACE_CUE = (r"\b(?i:[Ll]ives in|[Ll]ives at|[Ll]iving in|[Rr]esides in|[Rr]esiding in|[Mm]oved (?:here |back )?(?:from|to)|"
+              r"[Rr]elocated (?:here )?(?:from|to)|[Bb]orn in|[Bb]orn and raised in|[Gg]rew up in|[Rr]aised in|[Oo]riginally from|"
+              r"(?:is|was|am|are|comes|came) from|[Tt]raveled to|[Tt]ravelled to|[Tt]raveled from|[Tt]ravelled from|"
+              r"[Ff]lew (?:in )?(?:to|from)|[Tt]rip to|[Vv]acation(?:ing)? in|[Vv]isiting from|[Rr]eturned from|"
+              r"[Hh]ome in|[Bb]ased in|[Ll]ocated in|[Nn]ative of|[Tt]ransferred from|[Ww]orks in)")
 _NUM_DATE = r"(?P<m>0?[1-9]|1[0-2])(?P<sep>[/\-.])(?P<d>0?[1-9]|[12]\d|3[01])(?P=sep)(?P<y>(?:1[89]|20)\d\d|\d\d)"
 _ID_CUE = (r"\b(?:MRN|MR#|MR|[Mm]edical [Rr]ecord(?: [Nn]umber)?|[Rr]ecord(?: number| #| no\.?)|"
            r"[Aa]cct|[Aa]ccount(?: [Nn]umber| #| [Nn]o\.?)?|[Hh]ealth [Pp]lan(?: ID| [Nn]umber| #)?|"
@@ -247,6 +253,26 @@ def _name_words_ok(m: re.Match) -> bool:
     return bool(words) and _possible_names(words)
 
 
+# Words of place names that are also common words ("New Brenda", "Port Nichole", "Lake Forest").
+_PLACE_WORDS = frozenset("new port east west north south upper lower lake mount fort saint st san santa great little old "
+                         "grand city town beach falls springs heights hills park valley bay harbor harbour island "
+                         "center centre village".split())
+
+
+def _place_ok(m: re.Match) -> bool:
+    """A town after a residence cue: no common or clinical word ("returned from Rehab"), in
+    capitals words that read as words, and no country or US state alone (not Safe Harbor PHI)."""
+    value = m.group("phi")
+    words = [w for w in _LETTERS.findall(value) if len(w) > 1]
+    if not words or (value.isupper() and not _spoken(words)):
+        return False
+    named = [w for w in words if w.lower() not in _PLACE_WORDS]
+    if any(w.lower() in MONTHS for w in words):  # "returned from October": the date rules' business
+        return False
+    return (bool(named) and _possible_names(named) and not packaged_name_lists().is_country(value)
+            and not re.fullmatch(_STATE_NAMES, value.strip(), re.I))
+
+
 def _given_name_ok(m: re.Match) -> bool:
     """A known given name, then words that are no common or clinical word ("Olga Krylova", not
     "Boston Naming Test" or "Will Follow"): the packaged name lists (names.py)."""
@@ -262,7 +288,7 @@ def _given_name_ok(m: re.Match) -> bool:
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
-    "name_words": _name_words_ok,
+    "name_words": _name_words_ok, "place": _place_ok,
 }
 
 
@@ -336,7 +362,10 @@ def default_rules() -> List[dict]:
         # A named street without a house number after "on", "at", "off" ("on Main St.", "at Elm Avenue").
         _r("street_named", "LOCATION", rf"\b(?:on|at|off|near|along)[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Parkway|Pkwy\.?|Highway|Hwy\.?|Court|Place|Terrace|Way))(?![\w'])", check_clinical=True),
         _r("facility_of", "LOCATION", rf"\b(?P<phi>(?:University|Hospital|Clinic|Medical Center)[ \t]+of[ \t]+{_W}(?:[ \t]+{_W}){{0,3}})\b"),
-        _r("place_cued", "LOCATION", rf"\b(?:lives in|lives at|resides in|residing in|moved (?:here )?from|moved to|born in|traveled to|travelled to|returned from|home in|located in|native of|transferred from|visiting from)[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}}(?:,[ \t]+{_W}(?:[ \t]+{_W})?)?)", check_clinical=True),
+        # Where someone lives, grew up or travelled (social history): the place's words must be
+        # no common word of notes ("lives in Springfield", not "returned from Rehab"); in capitals too.
+        _r("place_cued", "LOCATION", rf"{_PLACE_CUE}[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}})(?![\w'\-])", check_clinical=True, validate="place"),
+        _r("place_cued_caps", "LOCATION", rf"{_PLACE_CUE}[ \t]+(?P<phi>{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,2}})(?![\w'\-])", check_clinical=True, validate="place"),
         # CONTACT: phone/fax (shape-checked), e-mail, URL, IP.
         _r("phone", "CONTACT", r"(?<![\w/.\-])(?P<phi>(?:\+?1[ \t.\-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.\-])\d{3}[ \t.\-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\w/\-]|\.\d)", validate="phone"),
         _r("phone_cued", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|[Cc]all(?: back)?(?: at)?|[Cc]ontact(?: at)?|[Hh]ome|[Ww]ork)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\+?\d[\d \t().\-]{6,18}\d)", validate="phone"),
@@ -377,7 +406,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
 
 

@@ -77,6 +77,10 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("SW: Jane Doe met with the family.", "NAME", "Jane Doe"),
     ("Case manager: Robert Lee, RN", "NAME", "Robert Lee"),
     ("Moved here from Worcester, Massachusetts in 2001.", "LOCATION", "Worcester"),
+    ("A 22 year old man who grew up in Poznań.", "LOCATION", "Poznań"),
+    ("Flew to Lagos last month, no sick contacts.", "LOCATION", "Lagos"),
+    ("PATIENT LIVES IN ESPOO. NO SICK CONTACTS.", "LOCATION", "ESPOO"),
+    ("She is originally from Mexico and lives in Dayton.", "LOCATION", "Dayton"),
 ])
 def test_rule_positives(text, label, value):
     """Each rule alone: addresses are not grown here (that is test_address.py)."""
@@ -103,6 +107,7 @@ def test_rule_positives(text, label, value):
     "Patient: ALERT AND ORIENTED X3. HISTORY OF PRESENT ILLNESS: MAY BE DISCHARGED.",
     "Therapist: Discussed goals. Nurse: Assessment completed. Anesthesia: General endotracheal. Assistant: None.",
     "Takes St. John's wort. History of St. Louis encephalitis. Mother Has diabetes; a ninety percent stenosis.",
+    "Originally from Mexico, born in USA, lives in Texas. Returned from Rehab; came from Cardiology. Lives in IL.",
     "LUE FNF intact, AB CD noted. Pt's husband at bedside. Take 1/2 tablet; pain 5/10; 12/31 of the dose.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
