@@ -10,7 +10,9 @@ Records: ``{"id", "text", "spans": [{"start", "end", "label"}], "phi_free": bool
 numbers from many ``faker`` locales in everyday sentences and letter-style blocks (the shapes a
 US-only generator never shows: "Rua Igreja 25", "0490 39 07 81", "Hauta-aho"), countries and
 states left unlabelled (not PHI under Safe Harbor), and PHI-free clinical text in capitals, as
-dictated reports and section headers write it.
+dictated reports and section headers write it. Names also come with no cue at all (lists,
+greetings, possessives) and, one in twenty, in lower case as hurried notes write them; places as
+street corners and towns with their postcode on either side.
 """
 from __future__ import annotations
 
@@ -184,7 +186,17 @@ GENERAL = [
     "Her maiden name is {LAST}.", "Emergency contact: {NAME} ({RELATION}), {PHONE}.",
     "{FIRST} {LAST} ({RELATION}) will drive her home.", "Travelled to {COUNTRY} last month, no sick contacts.",
     "Works as a cook in {CITY}.", "Sent to {CITY} for a second opinion.",
+    # names with no cue: in lists, greetings, speech and possessives, as messages and notes write them
+    "Present at the meeting: {LAST}, {LAST} and {LAST}.", "Visitors today: {NAME}, {NAME}.",
+    "Hi {FIRST}, thanks for the call.", "Hello {FIRST}, your results are back.", "{FIRST} said the pain started on {WEEKDAY}.",
+    "Per {FIRST}, he has not been eating.", "{NAME}'s appointment was moved to {WEEKDAY}.",
+    "{FIRST} {LAST} called about the bill.", "Spoke with {FIRST} from {CITY}.", "Thanks, {FIRST}",
+    # places with no street word: an intersection, a town with its postcode either side
+    "Found down at the corner of {STREETNAME} and {STREETNAME}.", "Picked up near {STREETNAME} and {STREETNAME}.",
+    "She moved to {CITY} {POSTCODE} in {YEAR}.", "Return address: {POSTCODE} {CITY}",
+    "We are based in {CITY}.", "Staying with family in {CITY} until {WEEKDAY}.",
 ]
+LOWER_SHARE = 0.05
 RELATIONS = ["wife", "husband", "son", "daughter", "sister", "brother", "mother", "father", "friend", "neighbour"]
 HEADERS = ["HEENT", "NECK", "CHEST", "LUNGS", "HEART", "ABDOMEN", "EXTREMITIES", "NEUROLOGIC", "SKIN", "IMPRESSION",
            "ASSESSMENT", "PLAN", "FINDINGS", "HISTORY OF PRESENT ILLNESS", "REVIEW OF SYSTEMS", "GENITOURINARY"]
@@ -222,13 +234,18 @@ def general_slots(fake, rng: random.Random, country: str) -> Dict[str, Callable]
             parts += [(joiner, ""), part] if parts else [part]
         return parts
 
+    def cased(value: str) -> str:
+        """Now and then in lower case, as hurried notes and messages write names ("pt's wife mary")."""
+        return value.lower() if rng.random() < LOWER_SHARE else value
+
     return {
         "ADDRESS": address,
-        "NAME": lambda: (rng.choice([fake.name(), f"{fake.first_name()} {fake.last_name()}",
-                                     f"{fake.first_name()} {fake.random_uppercase_letter()}. {fake.last_name()}"]), "NAME"),
-        "FIRST": lambda: (fake.first_name(), "NAME"), "LAST": lambda: (fake.last_name(), "NAME"),
+        "NAME": lambda: (cased(rng.choice([fake.name(), f"{fake.first_name()} {fake.last_name()}",
+                                           f"{fake.first_name()} {fake.random_uppercase_letter()}. {fake.last_name()}"])), "NAME"),
+        "FIRST": lambda: (cased(fake.first_name()), "NAME"), "LAST": lambda: (cased(fake.last_name()), "NAME"),
+        "STREETNAME": lambda: (fake.street_name(), "LOCATION"),
         "PHONE": lambda: (fake.phone_number(), "CONTACT"), "EMAIL": lambda: (fake.email(), "CONTACT"),
-        "CITY": lambda: (fake.city() if rng.random() < 0.8 else fake.city().upper(), "LOCATION"),
+        "CITY": lambda: (cased(fake.city() if rng.random() < 0.8 else fake.city().upper()), "LOCATION"),
         "POSTCODE": lambda: (fake.postcode(), "LOCATION"), "COUNTRY": lambda: (country, ""),
         "WEEKDAY": lambda: (fake.day_of_week(), ""), "YEAR": lambda: (str(rng.randint(1960, 2023)), ""),
         "RELATION": lambda: (rng.choice(RELATIONS), ""),

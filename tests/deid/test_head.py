@@ -47,6 +47,9 @@ def test_general_records_label_every_value_but_countries_and_are_deterministic()
             assert value == value.strip() and "\n" not in value and value not in countries
             labels.add(s["label"])
     assert {"NAME", "LOCATION", "CONTACT"} <= labels
+    values = [r["text"][s["start"]:s["end"]] for r in records for s in r["spans"]]
+    assert any(v.islower() for v in values)  # some names and towns in lower case
+    assert any(v != v.lower() for v in values)
     # PHI-free records carry clinical text in capitals, as dictation writes it
     assert any(r["phi_free"] and any(w.isupper() and len(w) > 3 for w in r["text"].split()) for r in records)
 
