@@ -315,6 +315,10 @@ def default_rules() -> List[dict]:
         _r("name_credential", "NAME", rf"(?P<phi>{_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|DDS|PharmD|MSW|LCSW|CNM|CRNA)\b", check_clinical=True),
         _r("name_age_intro", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
         _r("name_subject", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:presented|presents|tolerated|was (?:counseled|seen|admitted|discharged|given|started|noted|informed|advised|instructed)|reports|reported|states|stated|denies|denied|complains|returns|returned|arrived|underwent|agrees|agreed|declined|refused|is (?:a|an) \d)\b", check_clinical=True),
+        # Who lives or works where, and greetings of portal messages ("Maria lives with her son",
+        # "Hi Vinicio, ..."): every word must be a possible name ("Husband lives nearby" is none).
+        _r("name_lives", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:lives|lived|resides|resided|works|worked|grew up|was born)\b", check_clinical=True, validate="name_words"),
+        _r("name_greeting", "NAME", rf"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you)[ \t,]+(?P<phi>{_W}(?:[ \t]+{_W})?)(?=[ \t]*(?:[,!:]|\n|$))", check_clinical=True, validate="name_words"),
         _r("name_speech", "NAME", rf"{_SPEECH_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_NAME})", check_clinical=True),
         # A "Name:" field holds a name whatever its case ("name:    hyuuma t. maida"): the rest of the line.
         _r("name_field", "NAME", r"(?:^|(?<=\n))[ \t]*(?:[Pp]atient(?:'s)?[ \t]+|[Ff]ull[ \t]+)?(?:[Nn]ame|NAME)[ \t]*:[ \t]*(?P<phi>[^\W\d_][\w'.\-]*(?:[ \t]+[^\W\d_][\w'.\-]*){0,3})[ \t]*(?=\n|$)", check_clinical="common"),

@@ -81,6 +81,8 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Flew to Lagos last month, no sick contacts.", "LOCATION", "Lagos"),
     ("PATIENT LIVES IN ESPOO. NO SICK CONTACTS.", "LOCATION", "ESPOO"),
     ("She is originally from Mexico and lives in Dayton.", "LOCATION", "Dayton"),
+    ("Maria Lopez lives with her son.", "NAME", "Maria Lopez"),
+    ("Hi Vinicio, your results are back.", "NAME", "Vinicio"),
 ])
 def test_rule_positives(text, label, value):
     """Each rule alone: addresses are not grown here (that is test_address.py)."""
@@ -107,6 +109,7 @@ def test_rule_positives(text, label, value):
     "Patient: ALERT AND ORIENTED X3. HISTORY OF PRESENT ILLNESS: MAY BE DISCHARGED.",
     "Therapist: Discussed goals. Nurse: Assessment completed. Anesthesia: General endotracheal. Assistant: None.",
     "Takes St. John's wort. History of St. Louis encephalitis. Mother Has diabetes; a ninety percent stenosis.",
+    "Husband lives nearby. Patient lives alone. Hello Doctor, thanks. Thanks, Team!",
     "Originally from Mexico, born in USA, lives in Texas. Returned from Rehab; came from Cardiology. Lives in IL.",
     "LUE FNF intact, AB CD noted. Pt's husband at bedside. Take 1/2 tablet; pain 5/10; 12/31 of the dose.",
 ])
