@@ -80,12 +80,15 @@ def encode(nlp: Language, examples: List[Example], desc: str, upstream: str = "t
 def fit_head(head, train: List[Example], dev: List[Example], *, score_key: str, epochs: int = 20,
              batch_size: int = 32, learn_rate: float = 0.001, seed: int = 0,
              before_score: Optional[Callable[[Any, List[Example]], None]] = None,
-             on_best: Optional[Callable[[], None]] = None) -> Tuple[float, List[dict]]:
+             on_best: Optional[Callable[[], None]] = None, averages: bool = False) -> Tuple[float, List[dict]]:
     """Epochs of Adam on encoded examples; after each, score on dev and call ``on_best`` when the
-    score beats every earlier epoch. Returns the best score and one log row per epoch."""
+    score beats every earlier epoch. Returns the best score and one log row per epoch.
+    ``averages``: score and save the running average of the weights, as ``spacy train`` does,
+    rather than the last step's (the epoch picked by dev then depends less on where it stopped);
+    the head keeps the averages at the end."""
     rng = random.Random(seed)
     train = list(train)
-    optimizer = Adam(learn_rate)
+    optimizer = Adam(learn_rate, use_averages=averages)
     best, log = -1.0, []
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
@@ -93,20 +96,26 @@ def fit_head(head, train: List[Example], dev: List[Example], *, score_key: str, 
         losses: dict = {}
         for i in tqdm(range(0, len(train), batch_size), desc=f"epoch {epoch}", unit="batch", leave=False):
             head.update(train[i:i + batch_size], sgd=optimizer, losses=losses)
-        if before_score is not None:
-            before_score(head, dev)
-        docs = [eg.predicted for eg in dev]
-        head.set_annotations(docs, head.predict(docs))
-        scores = head.score(dev)
-        row = {"epoch": epoch, "loss": round(float(losses.get(head.name, 0.0)), 4),
-               **{k: v for k, v in scores.items() if isinstance(v, float)},
-               "seconds": round(time.perf_counter() - start, 1)}
-        log.append(row)
-        print(json.dumps({k: row[k] for k in ("epoch", "loss", score_key, "seconds") if k in row}), flush=True)
-        if (scores.get(score_key) or 0.0) > best:
-            best = scores.get(score_key) or 0.0
-            if on_best is not None:
-                on_best()
+        with head.model.use_params(optimizer.averages if averages else {}):
+            if before_score is not None:
+                before_score(head, dev)
+            docs = [eg.predicted for eg in dev]
+            head.set_annotations(docs, head.predict(docs))
+            scores = head.score(dev)
+            row = {"epoch": epoch, "loss": round(float(losses.get(head.name, 0.0)), 4),
+                   **{k: v for k, v in scores.items() if isinstance(v, float)},
+                   "seconds": round(time.perf_counter() - start, 1)}
+            log.append(row)
+            print(json.dumps({k: row[k] for k in ("epoch", "loss", score_key, "seconds") if k in row}), flush=True)
+            if (scores.get(score_key) or 0.0) > best:
+                best = scores.get(score_key) or 0.0
+                if on_best is not None:
+                    on_best()
+    if averages:
+        for node in head.model.walk():
+            for param in node.param_names:
+                if (node.id, param) in optimizer.averages:
+                    node.set_param(param, optimizer.averages[(node.id, param)])
     return best, log
 
 
@@ -118,6 +127,7 @@ def train_frozen_head(
     before_score: Optional[Callable[[Any, List[Example]], None]] = None,
     fit: Optional[Callable[..., Tuple[float, List[dict]]]] = None,
     check: Optional[Callable[[Any], None]] = None,
+    averages: bool = False,
 ) -> float:
     """Train ``name`` on cached encoder outputs; save model-best (by ``score_key`` on dev), model-last
     and head_log.jsonl under ``output``; return the best dev score. ``pipeline`` is a saved pipeline
@@ -126,7 +136,8 @@ def train_frozen_head(
     ``before_score(head, dev)`` runs before each dev score (e.g. to tune thresholds on dev).
     ``fit(head, train, dev, before_score=..., on_best=...)`` replaces the Adam loop (``fit_head``),
     e.g. with a convex solver for a linear head (textcat/linear_fit.py); ``check(head)`` runs before
-    the encoder pass, so a head that ``fit`` cannot train fails in seconds, not after encoding."""
+    the encoder pass, so a head that ``fit`` cannot train fails in seconds, not after encoding.
+    ``averages``: the Adam loop scores and keeps averaged weights (``fit_head``)."""
     fix_random_seed(seed)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
@@ -146,7 +157,8 @@ def train_frozen_head(
 
     if fit is None:
         best, log = fit_head(head, train, dev, score_key=score_key, epochs=epochs, batch_size=batch_size,
-                             learn_rate=learn_rate, seed=seed, before_score=before_score, on_best=save_best)
+                             learn_rate=learn_rate, seed=seed, before_score=before_score, on_best=save_best,
+                             averages=averages)
     else:
         best, log = fit(head, train, dev, before_score=before_score, on_best=save_best)
     nlp.to_disk(output / "model-last")

@@ -142,6 +142,8 @@ def deid_train_head_cli(
     seed: int = typer.Option(0, "--seed"),
     clinical_vocab: List[Path] = typer.Option([], "--clinical-vocab", help="A .spacy corpus of clinical text (repeatable): "
                                               "head spans made only of the words it writes in lower case are dropped"),
+    averages: bool = typer.Option(False, "--averages/--no-averages", help="Score and keep the running average of the "
+                                  "head's weights, as spacy train does"),
 ):
     """Train the PHI head on the pipeline's frozen encoder (cached outputs) and join it to medllm_deid."""
     from ..deid.head_training import train_deid_head
@@ -151,7 +153,8 @@ def deid_train_head_cli(
             fail(f"{path}: not found")
     try:
         best = train_deid_head(pipeline, train, dev, output, epochs=epochs, batch_size=batch_size,
-                               learn_rate=learn_rate, seed=seed, threshold=threshold, clinical_vocab_from=clinical_vocab)
+                               learn_rate=learn_rate, seed=seed, threshold=threshold, clinical_vocab_from=clinical_vocab,
+                               averages=averages)
     except ValueError as err:  # no transformer to listen to, no examples, medllm_deid before the head
         fail(f"{pipeline}: {err}")
     typer.echo(f"best dev span F {best:.3f}; saved {output / 'model-best'}", err=True)

@@ -42,11 +42,11 @@ def join_rules(nlp, threshold: float = 0.5, clinical_vocab: Optional[List[str]] 
 
 def train_deid_head(pipeline: Path, train: Path, dev: Path, output: Path, *, epochs: int = 20, batch_size: int = 16,
                     learn_rate: float = 0.001, seed: int = 0, threshold: float = 0.5,
-                    clinical_vocab_from: Sequence[Path] = ()) -> float:
+                    clinical_vocab_from: Sequence[Path] = (), averages: bool = False) -> float:
     """Train the head; save model-best/model-last (with medllm_deid joined, its clinical vocabulary
     learned from ``clinical_vocab_from``) under ``output``; return the best dev span F."""
     vocab = build_clinical_vocab(clinical_vocab_from) if clinical_vocab_from else None
     return train_frozen_head(
         pipeline, lambda nlp: list(Corpus(train)(nlp)), lambda nlp: list(Corpus(dev)(nlp)), output, name=HEAD,
         fragment="deid_head", score_key=f"spans_{SPANS_KEY}_f", epochs=epochs, batch_size=batch_size,
-        learn_rate=learn_rate, seed=seed, finish=lambda nlp: join_rules(nlp, threshold, vocab))
+        learn_rate=learn_rate, seed=seed, finish=lambda nlp: join_rules(nlp, threshold, vocab), averages=averages)
