@@ -93,6 +93,21 @@ def test_rule_positives(text, label, value):
     assert (label, value) in found(nlp, text)
 
 
+@pytest.mark.parametrize("cue", [
+    "lives in", "living in", "resides in", "residing in", "moved from", "moved back to", "relocated to", "born in",
+    "born and raised in", "grew up in", "raised in", "originally from", "is from", "comes from", "traveled to",
+    "travelled from", "flew to", "flew in from", "trip to", "vacationing in", "visiting from", "returned from",
+    "home in", "based in", "located in", "native of", "transferred from", "works in"])
+def test_every_residence_and_travel_cue_takes_the_town(cue):
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid", config={"grow_addresses": False})
+    for text in (f"The patient {cue} Poznań.", f"THE PATIENT {cue.upper()} POZNAN."):
+        doc = nlp(text)
+        assert {span.kb_id_ for span in doc.spans["phi"]} == {"place_cued"}, text
+
+
 @pytest.mark.parametrize("text", [
     "History of Parkinson's disease, Crohn's disease and Alzheimer's dementia.",
     "Foley catheter placed. Apgar scores 8 and 9. Positive Chaddock sign. Babinski negative.",
