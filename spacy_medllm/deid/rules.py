@@ -87,11 +87,11 @@ _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|V
 _STREET_SUFFIXES = (r"straße|strasse|str\.|gasse|weg|allee|platz|gate|gata|gatan|vägen|veien|vej|gade|katu|kuja|tie|"
                     r"polku|utca|út|tér|cesta|ulica|laan|straat|plein|steeg|singel|gracht|kade|dreef")
 # Residence and travel cues of a social history ("grew up in", "flew to"); the place after one is checked.
-_PLACE_CUE = (r"\b(?i:[Ll]ives in|[Ll]ives at|[Ll]iving in|[Rr]esides in|[Rr]esiding in|[Mm]oved (?:here |back )?(?:from|to)|"
-              r"[Rr]elocated (?:here )?(?:from|to)|[Bb]orn in|[Bb]orn and raised in|[Gg]rew up in|[Rr]aised in|[Oo]riginally from|"
-              r"(?:is|was|am|are|comes|came) from|[Tt]raveled to|[Tt]ravelled to|[Tt]raveled from|[Tt]ravelled from|"
-              r"[Ff]lew (?:in )?(?:to|from)|[Tt]rip to|[Vv]acation(?:ing)? in|[Vv]isiting from|[Rr]eturned from|"
-              r"[Hh]ome in|[Bb]ased in|[Ll]ocated in|[Nn]ative of|[Tt]ransferred from|[Ww]orks in)")
+_PLACE_CUE = (r"\b(?i:lives in|lives at|living in|resides in|residing in|moved (?:here |back )?(?:from|to)|"
+              r"relocated (?:here )?(?:from|to)|born in|born and raised in|grew up in|raised in|originally from|"
+              r"(?:is|was|am|are|comes|came) from|traveled to|travelled to|traveled from|travelled from|"
+              r"flew (?:in )?(?:to|from)|trip to|vacation(?:ing)? in|visiting from|returned from|"
+              r"home in|based in|located in|native of|transferred from|works in)")
 # The cues' first letters (every cue starts with one; test_rules checks each cue): a cheap
 # lookahead that spares the case-insensitive alternation most positions of a note.
 _PLACE_CUE_FIRST = "abcfghilmnortvwABCFGHILMNORTVW"
@@ -269,9 +269,9 @@ def _place_ok(m: re.Match) -> bool:
     words = [w for w in _LETTERS.findall(value) if len(w) > 1]
     if not words or (value.isupper() and not _spoken(words)):
         return False
-    named = [w for w in words if w.lower() not in _PLACE_WORDS]
     if any(w.lower() in MONTHS for w in words):  # "returned from October": the date rules' business
         return False
+    named = [w for w in words if w.lower() not in _PLACE_WORDS]
     return (bool(named) and _possible_names(named) and not packaged_name_lists().is_country(value)
             and not re.fullmatch(_STATE_NAMES, value.strip(), re.I))
 
