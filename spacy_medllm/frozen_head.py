@@ -17,6 +17,7 @@ import copy
 import json
 import random
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable, List, Optional, Tuple, Union
 
@@ -96,7 +97,7 @@ def fit_head(head, train: List[Example], dev: List[Example], *, score_key: str, 
         losses: dict = {}
         for i in tqdm(range(0, len(train), batch_size), desc=f"epoch {epoch}", unit="batch", leave=False):
             head.update(train[i:i + batch_size], sgd=optimizer, losses=losses)
-        with head.model.use_params(optimizer.averages if averages else {}):
+        with head.model.use_params(optimizer.averages) if averages else nullcontext():
             if before_score is not None:
                 before_score(head, dev)
             docs = [eg.predicted for eg in dev]

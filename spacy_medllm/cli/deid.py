@@ -126,7 +126,7 @@ def deid_names_cli(
         counts = write_name_lists(output, corpora, min_count, text_field)
     except (ValueError, ImportError) as err:
         raise typer.BadParameter(str(err))
-    typer.echo(f"{counts['given']:,} given names, {counts['common']:,} common words ({counts['surnames']:,} also surnames) -> {output}", err=True)
+    typer.echo(f"{counts['given']:,} given names, {counts['common']:,} common words ({counts['surnames']:,} also surnames), {counts['countries']:,} countries -> {output}", err=True)
 
 
 @app.command("deid-train-head")

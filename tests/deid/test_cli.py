@@ -189,6 +189,7 @@ def test_deid_names_writes_the_lists_and_names_a_bad_input(tmp_path):
     assert result.exit_code == 0, result.output
     lists = json.loads(out.read_text(encoding="utf8"))
     assert "will" in lists["common"] and "maria" not in lists["given"] and "joseph" in lists["given"]
+    assert "mexico" in lists["countries"] and "countries ->" in result.output
     result = run(["deid-names", str(tmp_path / "other.json"), str(notes), "--text-field", "body"])
     message = " ".join(result.output.replace("│", " ").split())
     assert result.exit_code != 0 and "notes.csv: no column 'body'" in message

@@ -91,6 +91,8 @@ def test_lists_are_built_from_faker_less_lower_case_words(tmp_path):
     assert {"joseph", "maria"} <= set(lists["given"])
     assert {"will", "mark", "it"} <= set(lists["common"])
     assert "mark" in lists["surnames"] and "it" not in lists["surnames"]
+    assert {"mexico", "united states", "poland"} <= set(lists["countries"]) and "poznań" not in lists["countries"]
+    assert NameLists((), (), (), lists["countries"]).is_country("United  States")
     with pytest.raises(ValueError, match="nowhere.txt: not found"):
         lower_case_words([tmp_path / "nowhere.txt"])
     with pytest.raises(ValueError, match="notes.csv: no column 'note'"):
