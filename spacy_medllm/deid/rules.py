@@ -52,10 +52,12 @@ _STATE_NAMES = ("Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut
                 "South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming")
 # Care-team roles before a colon ("SW: Jane Doe", "Case manager: ..."); the name is checked
 # against the common words of notes, so "Therapist: Discussed goals" is no name.
-_TEAM_CUE = (r"\b(?:[Nn]urse|RN|SW|[Ss]ocial [Ww]orker|[Cc]ase [Mm]anager|[Tt]herapist|[Dd]ietitian|[Pp]harmacist|"
-             r"[Cc]haplain|[Ss]cribe|[Aa]nesthesiologist|[Aa]nesthesia|[Aa]ssistant(?: [Ss]urgeon)?|[Oo]rdering(?: [Pp]rovider| [Pp]hysician)?|"
-             r"[Pp]rimary [Cc]are(?: [Pp]hysician| [Pp]rovider)?|[Cc]ardiologist|[Oo]ncologist|[Dd]octor|[Ss]pouse|"
-             r"[Mm]other|[Ff]ather|[Ww]ife|[Hh]usband|[Dd]aughter|[Ss]on|[Rr]elative|[Dd]ictated by|[Ss]igned by|[Cc]osigned by)[ \t]*:[ \t]*")
+# Any case: report headers write them in capitals ("PRIMARY CARE PHYSICIAN: ...", "SURGEON: ...").
+_TEAM_CUE = (r"\b(?i:nurse|RN|SW|social worker|case manager|therapist|dietitian|pharmacist|"
+             r"chaplain|scribe|anesthesiologist|anesthesia|assistant(?: surgeon)?|ordering(?: provider| physician)?|"
+             r"primary care(?: physician| provider)?|cardiologist|oncologist|doctor|spouse|"
+             r"mother|father|wife|husband|daughter|son|relative|dictated by|signed by|cosigned by|"
+             r"(?:attending|referring|consulting|admitting|treating)(?: physician| provider| doctor)?|physician|surgeon)[ \t]*:[ \t]*")
 # USPS street suffixes (Publication 28) and their common abbreviations; longest first.
 _STREET_WORDS = "Alley|Avenue|Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Camp|Canyon|Cape|Causeway|Center|Centers|Circle|Circles|Cliff|Cliffs|Club|Common|Corner|Corners|Course|Court|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Drives|Estate|Estates|Expressway|Extension|Extensions|Fall|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove|Groves|Harbor|Harbors|Haven|Heights|Highway|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Land|Landing|Lane|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkway|Parkways|Pass|Passage|Path|Pike|Pine|Pines|Place|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Road|Roads|Route|Row|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Square|Squares|Station|Stravenue|Stream|Street|Streets|Summit|Terrace|Throughway|Trace|Track|Trafficway|Trail|Tunnel|Turnpike|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Way|Ways|Well|Wells|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl|Expy|Fwy"
 _STREET = "(?:" + "|".join(sorted(_STREET_WORDS.split("|"), key=len, reverse=True)) + ")"
@@ -64,9 +66,10 @@ _STREET_END = re.compile(r"(?i:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|
 FACILITY = (r"(?:Hospital|Medical Center|Medical Centre|Clinic|Health Center|Health Centre|Healthcare|"
              r"Health System|Infirmary|Nursing Home|Nursing Facility|Rehabilitation Center|Rehab Center|"
              r"Care Center|Surgical Center|Surgery Center|Cancer Center|Children's Hospital|Hospice|"
-             r"Urgent Care|Family Practice|Medical Group|Pediatrics|Memorial|Health)")
+             r"Urgent Care|Family Practice|Medical Group|Pediatrics|Memorial|Health|"
+             r"(?<!Surgeon )(?<!Attorney )(?<!Inspector )General(?![ \t]+(?:[Ss]urgery|[Mm]edicine|[Aa]ppearance|[Aa]nesthesia|[Ss]tate|[Ee]xam|[Pp]ractice|[Pp]ediatrics)\b))")
 _TITLE_CUE = r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?[ \t]+"
-_ROLE_CUE = (r"\b(?:[Pp]atient(?:'s)?(?: [Nn]ame)?|[Pp]t|[Nn]ame|PCP|[Aa]ttending|[Rr]esident|[Pp]rovider|[Pp]hysician|"
+_ROLE_CUE = (r"\b(?:[Pp]atient(?:'s)?(?: [Nn]ame)?|PATIENT(?:'S)?(?: NAME)?|[Pp]t|[Nn]ame|NAME|PCP|[Aa]ttending|[Rr]esident|[Pp]rovider|[Pp]hysician|"
              r"[Ss]urgeon|[Ss]ubmitted by|[Cc]c|[Nn]ext of kin|NOK|[Ee]mergency contact|[Cc]ontact person|"
              r"[Gg]uardian|[Hh]ealth care proxy|HCP|[Ii]nterpreter|[Ww]itness|[Rr]eferring(?: physician)?|"
              r"[Aa]uthor|[Cc]linician|[Tt]ranscribed by|[Cc]onsultant)[ \t]*:[ \t]*")
@@ -87,7 +90,7 @@ _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|V
 _STREET_SUFFIXES = (r"straße|strasse|str\.|gasse|weg|allee|platz|gate|gata|gatan|vägen|veien|vej|gade|katu|kuja|tie|"
                     r"polku|utca|út|tér|cesta|ulica|laan|straat|plein|steeg|singel|gracht|kade|dreef")
 # Residence and travel cues of a social history ("grew up in", "flew to"); the place after one is checked.
-_PLACE_CUE = (r"\b(?i:lives in|lives at|living in|resides in|residing in|moved (?:here |back )?(?:from|to)|"
+_PLACE_CUE = (r"\b(?i:lives (?:alone )?in|lives at|living (?:alone )?in|resides in|residing in|moved (?:here |back )?(?:from|to)|"
               r"relocated (?:here )?(?:from|to)|born in|born and raised in|grew up in|raised in|originally from|"
               r"(?:is|was|am|are|comes|came) from|traveled to|travelled to|traveled from|travelled from|"
               r"flew (?:in )?(?:to|from)|trip to|vacation(?:ing)? in|visiting from|returned from|"
@@ -96,16 +99,18 @@ _PLACE_CUE = (r"\b(?i:lives in|lives at|living in|resides in|residing in|moved (
 # lookahead that spares the case-insensitive alternation most positions of a note.
 _PLACE_CUE_FIRST = "abcfghilmnortvwABCFGHILMNORTVW"
 _NUM_DATE = r"(?P<m>0?[1-9]|1[0-2])(?P<sep>[/\-.])(?P<d>0?[1-9]|[12]\d|3[01])(?P=sep)(?P<y>(?:1[89]|20)\d\d|\d\d)"
-_ID_CUE = (r"\b(?:MRN|MR#|MR|[Mm]edical [Rr]ecord(?: [Nn]umber)?|[Rr]ecord(?: number| #| no\.?)|"
-           r"[Aa]cct|[Aa]ccount(?: [Nn]umber| #| [Nn]o\.?)?|[Hh]ealth [Pp]lan(?: ID| [Nn]umber| #)?|"
-           r"[Bb]eneficiary(?: ID| [Nn]umber)?|[Mm]ember(?: ID| [Nn]umber| #)|[Pp]olicy(?: [Nn]umber| #| [Nn]o\.?| ID)?|"
-           r"[Ii]nsurance(?: ID| [Nn]umber| #)|[Ss]ubscriber(?: ID| [Nn]umber)?|[Gg]roup(?: [Nn]umber| #| ID)|"
-           r"[Ll]icen[cs]e(?: [Nn]umber| #| [Nn]o\.?| ID)?|[Ll]ic\.?|DEA(?: [Nn]umber| #)?|NPI|DL(?: #| [Nn]umber)?|"
-           r"[Dd]river'?s [Ll]icen[cs]e(?: [Nn]umber| #)?|[Dd]evice(?: ID| [Nn]umber| [Ss]erial(?: [Nn]umber)?| #)|"
-           r"[Ss]erial(?: [Nn]umber| #| [Nn]o\.?)|S/N|SN|[Ll]ot(?: [Nn]umber| #)|[Cc]ertificate(?: [Nn]umber| #)?|"
-           r"[Pp]late(?: [Nn]umber| #)?|VIN|[Pp]assport(?: [Nn]umber| #| [Nn]o\.?)?|[Cc]ase(?: [Nn]umber| #)|"
-           r"[Ee]ncounter(?: ID| [Nn]umber| #)|[Aa]ccession(?: [Nn]umber| #)?|[Uu]nit [Nn]o\.?|[Pp]atient ID|"
-           r"[Cc]ard(?: [Nn]umber| #| [Nn]o\.?)|IBAN|ID)")
+# Cues that are words match in any case ("MEDICAL RECORD #", "ACCOUNT NO."); abbreviations keep theirs
+# ("MR" is no "Mr", "DL" no "dl").
+_ID_CUE = (r"\b(?:MRN|MR#|MR|(?i:medical record(?: number)?|record(?: number| #| no\.?)|"
+           r"account(?: number| #| no\.?)?|health plan(?: id| number| #)?|"
+           r"beneficiary(?: id| number)?|member(?: id| number| #)|policy(?: number| #| no\.?| id)?|"
+           r"insurance(?: id| number| #)|subscriber(?: id| number)?|group(?: number| #| id)|"
+           r"licen[cs]e(?: number| #| no\.?| id)?|driver'?s licen[cs]e(?: number| #)?|device(?: id| number| serial(?: number)?| #)|"
+           r"serial(?: number| #| no\.?)|lot(?: number| #)|certificate(?: number| #)?|"
+           r"plate(?: number| #)?|passport(?: number| #| no\.?)?|case(?: number| #)|"
+           r"encounter(?: id| number| #)|accession(?: number| #)?|unit no\.?|patient id|"
+           r"card(?: number| #| no\.?))|[Aa]cct|ACCT|[Ll]ic\.?|DEA(?: [Nn]umber| #)?|NPI|DL(?: #| [Nn]umber)?|"
+           r"S/N|SN|VIN|IBAN|ID)")
 
 DEFAULT_CLINICAL_WORDS = sorted({
     # eponyms and words that look like names
@@ -147,6 +152,11 @@ COMMON_WORDS = sorted({
     "internal", "family", "general", "primary", "care", "team", "service", "unit", "icu", "ed", "er", "or",
     "cc", "hpi", "pmh", "psh", "ros", "pe", "ekg", "ecg", "ct", "mri", "cbc", "bmp", "md", "rn", "np", "pa",
     "dr", "mr", "mrs", "ms", "doctor", "nurse", "out", "by", "pending", "declined", "n/a", "na", "self", "same", "home",
+    # roles of the care team: they stand before names ("Anesthesiologist: Dr. Ruiz") and are none
+    "physician", "surgeon", "attending", "resident", "provider", "consultant", "anesthesiologist", "cardiologist",
+    "oncologist", "therapist", "pharmacist", "dietitian", "chaplain", "scribe", "interpreter", "practitioner",
+    # header fields written after a name ("DOE, JANE  DOB: ...")
+    "dob", "dos", "mrn", "ssn", "acct", "sex", "age",
 })
 DEFAULT_CLINICAL_WORDS = sorted(set(DEFAULT_CLINICAL_WORDS) | set(COMMON_WORDS))
 _CLINICAL_SET = frozenset(DEFAULT_CLINICAL_WORDS)
@@ -324,7 +334,7 @@ def default_rules() -> List[dict]:
         _r("name_greeting", "NAME", rf"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you)[ \t,]+(?P<phi>{_W}(?:[ \t]+{_W})?)(?=[ \t]*(?:[,!:]|\n|$))", check_clinical=True, validate="name_words"),
         _r("name_speech", "NAME", rf"{_SPEECH_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_NAME})", check_clinical=True),
         # A "Name:" field holds a name whatever its case ("name:    hyuuma t. maida"): the rest of the line.
-        _r("name_field", "NAME", r"(?:^|(?<=\n))[ \t]*(?:[Pp]atient(?:'s)?[ \t]+|[Ff]ull[ \t]+)?(?:[Nn]ame|NAME)[ \t]*:[ \t]*(?P<phi>[^\W\d_][\w'.\-]*(?:[ \t]+[^\W\d_][\w'.\-]*){0,3})[ \t]*(?=\n|$)", check_clinical="common"),
+        _r("name_field", "NAME", r"(?:^|(?<=\n))[ \t]*(?:[Pp]atient(?:'s)?[ \t]+|PATIENT(?:'S)?[ \t]+|[Ff]ull[ \t]+|FULL[ \t]+)?(?:[Nn]ame|NAME)[ \t]*:[ \t]*(?P<phi>[^\W\d_][\w'.\-]*,?(?:[ \t]+[^\W\d_][\w'.\-]*){0,3})[ \t]*(?=\n|$)", check_clinical="common"),
         # A known given name and one or two more name words, with no cue (names.py: faker's lists
         # less the words notes write in lower case). Two rules, so "Olga Krylova Called" still
         # gives "Olga Krylova" where the longer match fails its check.
@@ -332,6 +342,12 @@ def default_rules() -> List[dict]:
         _r("name_given", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?(?:[ \t]+{_W}){{2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
         _r("name_given_caps", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_CAPS_W}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAPS_W}){{1,2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
         _r("name_given_short", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?[ \t]+{_W})(?![\w'\-]))", validate="given_name", check_clinical=True),
+        # A name that opens a header line before the record number or birth date ("Doe, Jane MRN 123").
+        _r("name_before_id", "NAME", rf"(?:^|(?<=\n))[ \t]*(?P<phi>{_LAST_FIRST}|{_CAPS_NAME}|{_NAME})[ \t]*[,;(\-]?[ \t]*(?=(?:MRN|MR#|DOB|D\.O\.B\.|(?i:medical record|med rec|acct|account|date of birth))\b)", validate="name_words"),
+        # Referrals and who the patient sees ("Thank you for referring Mark Taylor", "follows with Ana Ruiz").
+        _r("name_referral", "NAME", rf"\b(?i:referring|follows with|established with|establish care with|sees)[ \t]+(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", validate="name_words"),
+        # Transcriptionists sign with their initials ("Transcribed by: jag", "DICTATED BY: RT").
+        _r("name_transcriber_initials", "NAME", r"\b(?i:transcribed|typed|dictated)[ \t]+(?i:by)[ \t]*:?[ \t]*(?!(?i:me|md|do|rn|np|pa|dr)\b)(?P<phi>[A-Za-z]{2,3})(?=[ \t]*(?:\n|$|/|;))"),
         _r("name_possessive_cue", "NAME", rf"(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
         # DATE: numeric with a year, ISO, month names; m/d only after a date cue. Years alone are not PHI.
         _r("date_numeric", "DATE", rf"(?<![\d/.\-])(?P<phi>{_NUM_DATE})(?![\d/\-]|\.\d)", validate="date"),
@@ -360,7 +376,7 @@ def default_rules() -> List[dict]:
         _r("military_address", "LOCATION", r"\b(?P<phi>(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5})|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})\b"),
         _r("address_cued", "LOCATION", r"\b(?:[Aa]ddress|[Aa]ddr\.)[ \t]*:[ \t]*(?P<phi>[^\n:]{4,80}?)[.,;]?(?=[ \t]*(?:\n|$|[A-Z][a-z]+:|[ \t]{2}))", check_clinical=True),
         _r("po_box", "LOCATION", r"\b(?P<phi>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)\b", ignore_case=True),
-        _r("city_state_zip", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA)[ \t]+{_ZIP}))\b"),
+        _r("city_state_zip", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA|PR|GU|VI|AS|MP)[ \t]+{_ZIP}))\b"),
         _r("city_state_name", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}),[ \t]*(?:{_STATE_NAMES})\b", check_clinical=True),
         _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|[Pp]ostal [Cc]ode)[ \t:#]*(?P<phi>\d{5}(?:-\d{4})?)\b"),
         _r("facility", "LOCATION", rf"\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{FACILITY})\b", check_clinical="common"),

@@ -83,6 +83,22 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("She is originally from Mexico and lives in Dayton.", "LOCATION", "Dayton"),
     ("Maria Lopez lives with her son.", "NAME", "Maria Lopez"),
     ("Hi Vinicio, your results are back.", "NAME", "Vinicio"),
+    # report headers in capitals, names before the record number, referrals, transcribers' initials
+    ("MEDICAL RECORD #: 8887180", "ID", "8887180"),
+    ("ACCOUNT NO. 00293847", "ID", "00293847"),
+    ("PATIENT NAME: SWEENEY, VICTORIA\n", "NAME", "SWEENEY, VICTORIA"),
+    ("PATIENT NAME: SHAW, AMANDA  Follow up in 3 months.", "NAME", "SHAW, AMANDA"),
+    ("PRIMARY CARE PHYSICIAN: Mark Coleman\n", "NAME", "Mark Coleman"),
+    ("SURGEON: Lauren Goodman, MD", "NAME", "Lauren Goodman"),
+    ("Maldonado, Sean MRN 6507529", "NAME", "Maldonado, Sean"),
+    ("DOE, JANE  DOB: 01/02/1950", "NAME", "DOE, JANE"),
+    ("Thank you for referring Kowalczyk to our clinic.", "NAME", "Kowalczyk"),
+    ("He follows with Baird-Moss at the clinic.", "NAME", "Baird-Moss"),
+    ("Transcribed by: jag\n", "NAME", "jag"),
+    ("He was admitted to Reyes General on 04/27/2008.", "LOCATION", "Reyes General"),
+    ("She was transferred to Saint Tracy General for further care.", "LOCATION", "Saint Tracy General"),
+    ("She lives alone in Parkermouth.", "LOCATION", "Parkermouth"),
+    ("Bayamon, PR 00961", "LOCATION", "Bayamon, PR 00961"),
 ])
 def test_rule_positives(text, label, value):
     """Each rule alone: addresses are not grown here (that is test_address.py)."""
@@ -127,6 +143,10 @@ def test_every_residence_and_travel_cue_takes_the_town(cue):
     "Husband lives nearby. Patient lives alone. Hello Doctor, thanks. Thanks, Team!",
     "Originally from Mexico, born in USA, lives in Texas. Returned from Rehab; came from Cardiology. Lives in IL.",
     "LUE FNF intact, AB CD noted. Pt's husband at bedside. Take 1/2 tablet; pain 5/10; 12/31 of the dose.",
+    "General surgery consulted. General appearance: well. Warnings of the Surgeon General. Cardiology General clinic.",
+    "The chamber was filled and followed with Viscoat. He sees Cardiology and follows with Physical Therapy.",
+    "ANESTHESIOLOGIST: General endotracheal. SURGEON: None. Dictated by: MD\nPatient MRN pending.",
+    "CC: Chest pain. Abdomen, GU: normal. Tylenol, PR as needed.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
