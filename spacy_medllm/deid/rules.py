@@ -66,7 +66,7 @@ _STREET_END = re.compile(r"(?i:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|
 FACILITY = (r"(?:Hospital|Medical Center|Medical Centre|Clinic|Health Center|Health Centre|Healthcare|"
              r"Health System|Infirmary|Nursing Home|Nursing Facility|Rehabilitation Center|Rehab Center|"
              r"Care Center|Surgical Center|Surgery Center|Cancer Center|Children's Hospital|Hospice|"
-             r"Urgent Care|Family Practice|Medical Group|Pediatrics|Memorial|Health|"
+             r"Urgent Care|Family Practice|Medical Group|Medical Associates|Associates|Institute|Pediatrics|Memorial|Health|"
              r"(?<!Surgeon )(?<!Attorney )(?<!Inspector )General(?![ \t]+(?:[Ss]urgery|[Mm]edicine|[Aa]ppearance|[Aa]nesthesia|[Ss]tate|[Ee]xam|[Pp]ractice|[Pp]ediatrics)\b))")
 _TITLE_CUE = r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?[ \t]+"
 _ROLE_CUE = (r"\b(?:[Pp]atient(?:'s)?(?: [Nn]ame)?|PATIENT(?:'S)?(?: NAME)?|[Pp]t|[Nn]ame|NAME|PCP|[Aa]ttending|[Rr]esident|[Pp]rovider|[Pp]hysician|"
@@ -90,7 +90,7 @@ _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|V
 _STREET_SUFFIXES = (r"straße|strasse|str\.|gasse|weg|allee|platz|gate|gata|gatan|vägen|veien|vej|gade|katu|kuja|tie|"
                     r"polku|utca|út|tér|cesta|ulica|laan|straat|plein|steeg|singel|gracht|kade|dreef")
 # Residence and travel cues of a social history ("grew up in", "flew to"); the place after one is checked.
-_PLACE_CUE = (r"\b(?i:lives (?:alone )?in|lives at|living (?:alone )?in|resides in|residing in|moved (?:here |back )?(?:from|to)|"
+_PLACE_CUE = (r"\b(?i:lives (?:alone |with (?:(?:his|her|their|a) )?[a-z]+ )?in|lives at|living (?:alone )?in|resides in|residing in|moved (?:here |back )?(?:from|to)|"
               r"relocated (?:here )?(?:from|to)|born in|born and raised in|grew up in|raised in|originally from|"
               r"(?:is|was|am|are|comes|came) from|traveled to|travelled to|traveled from|travelled from|"
               r"flew (?:in )?(?:to|from)|trip to|vacation(?:ing)? in|visiting from|returned from|"
@@ -108,7 +108,8 @@ _ID_CUE = (r"\b(?:MRN|MR#|MR|(?i:medical record(?: number)?|record(?: number| #|
            r"licen[cs]e(?: number| #| no\.?| id)?|driver'?s licen[cs]e(?: number| #)?|device(?: id| number| serial(?: number)?| #)|"
            r"serial(?: number| #| no\.?)|lot(?: number| #)|certificate(?: number| #)?|"
            r"plate(?: number| #)?|passport(?: number| #| no\.?)?|case(?: number| #)|"
-           r"encounter(?: id| number| #)|accession(?: number| #)?|unit no\.?|patient id|"
+           r"encounter(?: id| number| #)|accession(?: number| #)?|unit (?:no\.?|#|number)|patient id|"
+           r"medicare(?: id| number| #| no\.?)?|medicaid(?: id| number| #| no\.?)?|"
            r"card(?: number| #| no\.?))|[Aa]cct|ACCT|[Ll]ic\.?|DEA(?: [Nn]umber| #)?|NPI|DL(?: #| [Nn]umber)?|"
            r"S/N|SN|VIN|IBAN|ID)")
 
@@ -156,7 +157,7 @@ COMMON_WORDS = sorted({
     "physician", "surgeon", "attending", "resident", "provider", "consultant", "anesthesiologist", "cardiologist",
     "oncologist", "therapist", "pharmacist", "dietitian", "chaplain", "scribe", "interpreter", "practitioner",
     # header fields written after a name ("DOE, JANE  DOB: ...")
-    "dob", "dos", "mrn", "ssn", "acct", "sex", "age",
+    "dob", "mrn", "ssn", "acct", "sex", "age",
 })
 DEFAULT_CLINICAL_WORDS = sorted(set(DEFAULT_CLINICAL_WORDS) | set(COMMON_WORDS))
 _CLINICAL_SET = frozenset(DEFAULT_CLINICAL_WORDS)
@@ -314,6 +315,8 @@ def default_rules() -> List[dict]:
     return [
         # NAME: after a title, a role cue, a verb cue; before a credential; "Smith is a 67 year old".
         _r("name_title", "NAME", rf"{_TITLE_CUE}(?P<phi>{_LAST_FIRST}|{_NAME})"),
+        # Surnames with a particle after a title ("Dr. van der Berg", "Mrs. de la Cruz").
+        _r("name_title_particle", "NAME", rf"{_TITLE_CUE}(?P<phi>(?:(?:van|von|de|da|del|della|di|du|la|le|der|den|ter|ten|al|el|bin|ibn|dos|das)[ \t]+){{1,3}}{_W})"),
         _r("name_role", "NAME", rf"{_ROLE_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
         _r("name_team", "NAME", rf"{_TEAM_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_INITIALS_NAME}|{_NAME})(?![\w'\-])", validate="name_words"),
         _r("name_role_caps", "NAME", rf"{_ROLE_CUE}(?P<phi>{_CAPS_NAME})(?![\w'\-])", validate="caps_name"),
@@ -333,8 +336,9 @@ def default_rules() -> List[dict]:
         _r("name_lives", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:lives|lived|resides|resided|works|worked|grew up|was born)\b", check_clinical=True, validate="name_words"),
         _r("name_greeting", "NAME", rf"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you)[ \t,]+(?P<phi>{_W}(?:[ \t]+{_W})?)(?=[ \t]*(?:[,!:]|\n|$))", check_clinical=True, validate="name_words"),
         _r("name_speech", "NAME", rf"{_SPEECH_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_NAME})", check_clinical=True),
-        # A "Name:" field holds a name whatever its case ("name:    hyuuma t. maida"): the rest of the line.
-        _r("name_field", "NAME", r"(?:^|(?<=\n))[ \t]*(?:[Pp]atient(?:'s)?[ \t]+|PATIENT(?:'S)?[ \t]+|[Ff]ull[ \t]+|FULL[ \t]+)?(?:[Nn]ame|NAME)[ \t]*:[ \t]*(?P<phi>[^\W\d_][\w'.\-]*,?(?:[ \t]+[^\W\d_][\w'.\-]*){0,3})[ \t]*(?=\n|$)", check_clinical="common"),
+        # A "Name:" field holds a name whatever its case ("name:    hyuuma t. maida"): the rest of the
+        # line, or up to the next field of a header ("PATIENT NAME: HUGHES, CRYSTAL  DOB: ...").
+        _r("name_field", "NAME", r"(?:^|(?<=\n))[ \t]*(?:[Pp]atient(?:'s)?[ \t]+|PATIENT(?:'S)?[ \t]+|[Ff]ull[ \t]+|FULL[ \t]+)?(?:[Nn]ame|NAME)[ \t]*:[ \t]*(?P<phi>[^\W\d_][\w'.\-]*,?(?:[ \t][^\W\d_][\w'.\-]*){0,3})(?=[ \t]*(?:\n|$)|[ \t]{2,}\S|[ \t]+(?:DOB|MRN|Date|Age|Sex|DATE|AGE|SEX)\b)", check_clinical="common"),
         # A known given name and one or two more name words, with no cue (names.py: faker's lists
         # less the words notes write in lower case). Two rules, so "Olga Krylova Called" still
         # gives "Olga Krylova" where the longer match fails its check.
@@ -343,11 +347,11 @@ def default_rules() -> List[dict]:
         _r("name_given_caps", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_CAPS_W}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAPS_W}){{1,2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
         _r("name_given_short", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?[ \t]+{_W})(?![\w'\-]))", validate="given_name", check_clinical=True),
         # A name that opens a header line before the record number or birth date ("Doe, Jane MRN 123").
-        _r("name_before_id", "NAME", rf"(?:^|(?<=\n))[ \t]*(?P<phi>{_LAST_FIRST}|{_CAPS_NAME}|{_NAME})[ \t]*[,;(\-]?[ \t]*(?=(?:MRN|MR#|DOB|D\.O\.B\.|(?i:medical record|med rec|acct|account|date of birth))\b)", validate="name_words"),
+        _r("name_before_id", "NAME", rf"(?:^|(?<=\n)|(?<=[.!?\d][ \t])|(?<=[ \t][ \t]))[ \t]*(?P<phi>{_LAST_FIRST}|{_CAPS_NAME}|{_NAME})[ \t]*[,;(\-]?[ \t]*(?=(?:MRN|MR#|DOB|D\.O\.B\.|(?i:medical record|med rec|acct|account|date of birth))\b)", validate="name_words"),
         # Referrals and who the patient sees ("Thank you for referring Mark Taylor", "follows with Ana Ruiz").
         _r("name_referral", "NAME", rf"\b(?i:referring|follows with|established with|establish care with|sees)[ \t]+(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", validate="name_words"),
         # Transcriptionists sign with their initials ("Transcribed by: jag", "DICTATED BY: RT").
-        _r("name_transcriber_initials", "NAME", r"\b(?i:transcribed|typed|dictated)[ \t]+(?i:by)[ \t]*:?[ \t]*(?!(?i:me|md|do|rn|np|pa|dr)\b)(?P<phi>[A-Za-z]{2,3})(?=[ \t]*(?:\n|$|/|;))"),
+        _r("name_transcriber_initials", "NAME", r"\b(?i:transcribed|typed|dictated)[ \t]+(?i:by)[ \t]*:?[ \t]*(?!(?i:me|md|do|rn|np|pa|dr)\b)(?P<phi>[A-Za-z]{2,3})(?=[ \t]*(?:\n|$|/|;)|[ \t]+[A-Z])"),
         _r("name_possessive_cue", "NAME", rf"(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
         # DATE: numeric with a year, ISO, month names; m/d only after a date cue. Years alone are not PHI.
         _r("date_numeric", "DATE", rf"(?<![\d/.\-])(?P<phi>{_NUM_DATE})(?![\d/\-]|\.\d)", validate="date"),
@@ -359,15 +363,19 @@ def default_rules() -> List[dict]:
         _r("date_ymd_slash", "DATE", r"(?<![\d/.\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)(?P<sep>[/.])(?P<im>0?[1-9]|1[0-2])(?P=sep)(?P<id>0?[1-9]|[12]\d|3[01]))(?![\d/\-]|\.\d)", validate="date"),
         _r("date_month_slash_year", "DATE", r"(?<![\d/.\-])(?P<phi>(?P<m>0?[1-9]|1[0-2])/(?P<y>(?:19|20)\d\d))(?![\d/\-]|\.\d)", validate="date"),
         _r("date_month_year", "DATE", rf"\b(?P<phi>(?P<mn>{_MONTH})\.?,?[ \t]+(?P<my>(?:1[89]|20)\d\d))\b", validate="date"),
-        _r("date_cued_short", "DATE", r"\b(?:on|since|from|until|dated|DOB|DOS|DOD|[Dd]ate(?: of [A-Za-z]+)?|[Aa]dmitted|[Dd]ischarged|[Ss]een)[ \t:]+(?P<phi>(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01]))(?![\d/])", validate="date"),
+        _r("date_cued_short", "DATE", r"\b(?:on|since|from|until|dated|DOB|DOS|DOD|[Dd]ate(?: of [A-Za-z]+)?|[Aa]dmitted|[Dd]ischarged|[Ss]een|[Rr]eturns?|[Rr]eturned|[Ss]cheduled(?: for)?|[Ff]/[Uu]|[Ff]ollow[- ]up(?: on)?|[Dd]ue)[ \t:]+(?P<phi>(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01]))(?![\d/])", validate="date"),
         # Days of the week are dates in the i2b2 de-identification guidelines ("seen Monday").
         _r("weekday", "DATE", r"\b(?P<phi>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)s?\b"),
+        _r("holiday", "DATE", r"\b(?P<phi>Christmas(?: Eve| Day)?|Thanksgiving(?: Day)?|New Year's(?: Eve| Day)?|Easter(?: Sunday)?|"
+           r"Labor Day|Memorial Day|Independence Day|Fourth of July|July 4th|Halloween|Valentine's Day|Mother's Day|"
+           r"Father's Day|Veterans Day|Martin Luther King Day|Presidents' Day|Hanukkah|Passover|Rosh Hashanah|Yom Kippur)\b"),
         _r("date_dob_compact", "DATE", r"\b(?:DOB|D\.O\.B\.|[Dd]ate of [Bb]irth|[Bb]orn(?: on)?)[ \t:]*(?P<phi>\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2,4}|\d{8})\b"),
         # AGE over 89 (ages under 90 are not PHI)
         _r("age_years", "AGE", r"\b(?P<phi>\d{2,3})(?:[- ]?(?:years?|yrs?|y/?o|y\.o\.)(?:[- ]old)?|[- ]year[- ]old)\b", validate="age_over_89"),
         _r("age_cued", "AGE", r"\b(?:[Aa]ge[ds]?|[Aa]t the age of|AGE)[ \t:]+(?P<phi>\d{2,3})\b", validate="age_over_89"),
         _r("age_spelled", "AGE", r"\b(?:[Aa]ged?[ \t:]+)?(?P<phi>(?:[Nn]inety|[Oo]ne[- ]hundred(?:[- ]and)?)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten))?)(?=[- ]years?[- ]old|[ \t]+y/?o\b|[ \t]+years?\b)"),
         _r("age_spelled_cued", "AGE", r"\b(?:[Aa]ged?|AGE)[ \t:]+(?P<phi>(?:[Nn]inety|[Oo]ne[- ]hundred)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten))?)\b"),
+        _r("age_sex", "AGE", r"(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[ \t][ \t])|(?<=\b[Aa] )|(?<=\b[Aa]n )|(?<=\bis ))(?P<phi>\d{2,3})[ \t]?(?:y/?o|yo|y)?[ \t]?(?:[MF]|male|female|man|woman)\b(?=[ \t,]+(?:with|w/|presents|presenting|presented|s/p|h/o|who|PMH|hx|c/o|complaining))", validate="age_over_89"),
         _r("age_nineties", "AGE", r"\b(?:in (?:his|her|their) )(?P<phi>(?:nineties|90s|hundreds))\b"),
         # LOCATION: street address, city/state/zip, facilities with a cue word, places after "lives in".
         _r("street", "LOCATION", rf"\b(?P<phi>\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
@@ -397,6 +405,7 @@ def default_rules() -> List[dict]:
            r"(?:[Cc]all|[Rr]each|[Tt]ext)[ \t]+(?:me|us|him|her)[ \t]+(?:on|at))[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?:\n[ \t]*)?"
            r"(?P<phi>\+?(?:\(\d{1,5}\)[ \t.\-]?)?\d[\d \t.\-]{5,17}\d(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\d/])",
            validate="phone_any"),
+        _r("pager", "CONTACT", r"\b(?i:pager|beeper|pgr|page (?:me )?at)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\d[\d\-]{2,8}\d)(?![\d/]|\.\d)", validate="id"),
         _r("phone_international", "CONTACT", r"(?<![\w+])(?P<phi>\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,5}){1,4})(?!\w|-\d)"),
         _r("email", "CONTACT", r"(?P<phi>\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b)"),
         _r("url", "CONTACT", r"(?P<phi>\b(?:https?://|ftp://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]])"),

@@ -47,7 +47,11 @@ FILLER = [
     "Wells score low; D-dimer negative.", "Down syndrome with atrioventricular canal repaired in infancy.",
 ]
 HOSPITAL_KINDS = ["Hospital", "Medical Center", "General Hospital", "Memorial Hospital", "Regional Medical Center",
-                  "Clinic", "Community Hospital", "Health Center", "Rehabilitation Center", "Nursing Home"]
+                  "Clinic", "Community Hospital", "Health Center", "Rehabilitation Center", "Nursing Home",
+                  "General", "Cancer Institute", "Medical Associates"]
+HOLIDAYS = ["Christmas", "Christmas Eve", "Thanksgiving", "New Year's Eve", "Easter Sunday", "Labor Day", "Memorial Day",
+            "Halloween", "Hanukkah"]
+PARTICLES = ["van", "van der", "de", "de la", "von", "da", "di", "del", "le"]
 DATE_FORMATS = ["%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%B %Y", "%-m/%-d/%Y", "%B %-d"]
 CUED = [
     "Patient: {NAME}", "Patient Name: {NAME}", "MRN: {MRN}", "DOB: {DATE}", "Date of admission: {DATE}",
@@ -62,6 +66,11 @@ CUED = [
     "Emergency contact: {NAME}, {PHONE}.", "Accompanied by his daughter {FIRST}.", "Accompanied by her son {FIRST}.",
     "Login from IP {IP} flagged.", "Follow up at {HOSPITAL} on {DATE}.", "Referred by Dr. {NAME}.",
     "PCP: Dr. {LAST}, {PHONE}.", "Last colonoscopy on {DATE} was normal.", "Discharged on {DATE}.",
+    # report headers and letters as transcription services write them
+    "MEDICAL RECORD #: {MRN}", "PATIENT NAME: {LASTU}, {FIRSTU}", "{LAST}, {FIRST}  MRN: {MRN}",
+    "PRIMARY CARE PHYSICIAN: {NAME}", "ATTENDING PHYSICIAN: {NAME}, M.D.", "Transcribed by: {INITIALS}",
+    "cc: {NAME}, MD", "Thank you for referring {NAME} to our clinic.", "He follows with Dr. {PARTICLE} at {HOSPITAL}.",
+    "Pager {PAGER}", "{AGE90}{SEX} with dyspnea and weakness.", "Medicare # {PLAN}", "Unit #: {MRN}",
 ]
 UNCUED = [
     "{NAME} presented with shortness of breath.", "{FIRST} was counseled about smoking cessation.",
@@ -72,6 +81,7 @@ UNCUED = [
     "Outside records from {HOSPITAL} reviewed.", "Surgery was done at {HOSPITAL} in {YEAR}.",
     "Her brother {NAME} has diabetes.", "Plan discussed with {NAME} and family.",
     "Seen {DATE} in clinic.", "Prior admission {DATE} for cellulitis.",
+    "She lives with her daughter in {CITY}.", "Returns {SHORTDATE} for suture removal.", "Fell on {HOLIDAY} at home.",
 ]
 
 
@@ -111,6 +121,13 @@ def slot_values(fake, rng: random.Random) -> Dict[str, Callable[[], Tuple[str, s
         "CITY": lambda: (fake.city(), "LOCATION"),
         "STATE": lambda: (fake.state_abbr(), ""),
         "CITYSTATEZIP": lambda: (f"{fake.city()}, {fake.state_abbr()} {fake.zipcode()}", "LOCATION"),
+        "LASTU": lambda: (fake.last_name().upper(), "NAME"), "FIRSTU": lambda: (fake.first_name().upper(), "NAME"),
+        "INITIALS": lambda: ("".join(rng.choice("abcdefghjklmnprstw") for _ in range(rng.choice([2, 3]))), "NAME"),
+        "PARTICLE": lambda: (f"{rng.choice(PARTICLES)} {fake.last_name()}", "NAME"),
+        "PAGER": lambda: (str(rng.randint(10000, 99999)) if rng.random() < 0.7 else f"{rng.randint(1, 9)}-{rng.randint(1000, 9999)}", "CONTACT"),
+        "SEX": lambda: (rng.choice(["M", "F", " M", " F", "yo M", " yo F"]), ""),
+        "HOLIDAY": lambda: (rng.choice(HOLIDAYS), "DATE"),
+        "SHORTDATE": lambda: (f"{rng.randint(1, 12)}/{rng.randint(1, 28)}", "DATE"),
         "HOSPITAL": lambda: (rng.choice([f"{fake.last_name()} {rng.choice(HOSPITAL_KINDS)}",
                                           f"{fake.city()} {rng.choice(HOSPITAL_KINDS)}",
                                           f"St. {fake.first_name()}'s {rng.choice(HOSPITAL_KINDS)}"]), "LOCATION"),

@@ -99,6 +99,20 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("She was transferred to Saint Tracy General for further care.", "LOCATION", "Saint Tracy General"),
     ("She lives alone in Parkermouth.", "LOCATION", "Parkermouth"),
     ("Bayamon, PR 00961", "LOCATION", "Bayamon, PR 00961"),
+    ("92M with dyspnea.", "AGE", "92"),
+    ("Pt is a 93 yo F presenting with falls.", "AGE", "93"),
+    ("Pager 34567", "CONTACT", "34567"),
+    ("Please page me at 12345.", "CONTACT", "12345"),
+    ("Admitted Christmas Eve with chest pain.", "DATE", "Christmas Eve"),
+    ("Followed at Dana-Farber Cancer Institute.", "LOCATION", "Dana-Farber Cancer Institute"),
+    ("Lives with her daughter in Quincy.", "LOCATION", "Quincy"),
+    ("Seen by Dr. van der Berg.", "NAME", "van der Berg"),
+    ("Medicare # 1EG4-TE5-MK73", "ID", "1EG4-TE5-MK73"),
+    ("Unit #: 3456789", "ID", "3456789"),
+    ("Returns 2/14 for suture removal.", "DATE", "2/14"),
+    ("PATIENT NAME: HUGHES, CRYSTAL  DOB: Jun 09, 1970", "NAME", "HUGHES, CRYSTAL"),
+    ("Unit #: 56393377 Rodriguez, Philip  MRN: 50706738", "NAME", "Rodriguez, Philip"),
+    ("Transcribed by: kt Echocardiogram showed an EF of 55%.", "NAME", "kt"),
 ])
 def test_rule_positives(text, label, value):
     """Each rule alone: addresses are not grown here (that is test_address.py)."""
@@ -147,6 +161,7 @@ def test_every_residence_and_travel_cue_takes_the_town(cue):
     "The chamber was filled and followed with Viscoat. He sees Cardiology and follows with Physical Therapy.",
     "ANESTHESIOLOGIST: General endotracheal. SURGEON: None. Dictated by: MD\nPatient MRN pending.",
     "CC: Chest pain. Abdomen, GU: normal. Tylenol, PR as needed.",
+    "Temp 101F with chills.\n101F, HR 110. A 45M with chest pain. Gave 3 units of PRBC. Pager 5/10 pain.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
