@@ -36,10 +36,9 @@ def presidio_split(seed: int = 0, path: Path = PRESIDIO) -> Dict[str, List[dict]
 
 
 def synth_split(split: str = "test", n: int = 2000, seed: int = 0) -> List[dict]:
-    from spacy_medllm.deid.synth import SPLITS, generate
+    from spacy_medllm.deid.synth import split_records
 
-    offset, share = SPLITS[split]
-    return list(generate(max(1, int(n * share)), seed * 10 + offset, prefix=f"synth-{split}"))
+    return split_records(split, n, seed)
 
 
 def negex_conditions(path: Path = NEGEX) -> List[Tuple[str, Span]]:

@@ -144,10 +144,12 @@ class Deidentifier:
     def find(self, doc: Doc) -> List[tuple]:
         """Merged PHI character spans ``(start, end, label, source, score)``; the head's spans made only
         of clinical words (eponyms such as "Foley", "Babinski") are dropped, as the rules' are, and
-        so are those of only common words of clinical text ("PLEURAL EFFUSIONS", ``vocab.py``). A
+        so are those of only common words of clinical text ("PLEURAL EFFUSIONS", ``vocab.py``) and those
+        in capitals of only words notes write in lower case ("NONTENDER"; ``NameLists.common_in_capitals``). A
         LOCATION is widened over the rest of its address (``address.grow_locations``)."""
         spans = self._compiled.find(doc.text)
         key = self.cfg["model_spans_key"]
+        lists = packaged_name_lists()
         if key and key in doc.spans:
             group = doc.spans[key]
             scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
@@ -155,7 +157,8 @@ class Deidentifier:
                 score = float(scores[i]) if scores is not None and i < len(scores) else 1.0
                 if span.label_ not in self.cfg["labels"] or score < self.cfg["threshold"]:
                     continue
-                if self._compiled.all_clinical(span.text) or only_common_words(span.text, self.clinical_vocab):
+                if (self._compiled.all_clinical(span.text) or only_common_words(span.text, self.clinical_vocab)
+                        or lists.common_in_capitals(span.text)):
                     continue
                 spans.append((span.start_char, span.end_char, span.label_, "model", score))
         spans = merge_spans(spans)

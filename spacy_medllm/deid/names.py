@@ -144,6 +144,14 @@ class NameLists:
         """After a given name: no common word, or one that is also a surname."""
         return word.lower() not in self.common or word.lower() in self.surnames
 
+    def common_in_capitals(self, text: str) -> bool:
+        """Text in capitals whose every word notes write in lower case and none is a surname or
+        given name ("NONTENDER", "MALIGNANT THYMOMA"): capitals hide case, the word's usage does not."""
+        if not text.isupper():
+            return False
+        words = [w.lower() for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text) if len(w) > 1]
+        return bool(words) and all(w in self.common and w not in self.surnames and w not in self.given for w in words)
+
 
 @lru_cache(maxsize=1)
 def packaged_name_lists() -> NameLists:

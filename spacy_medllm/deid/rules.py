@@ -52,8 +52,9 @@ _STATE_NAMES = ("Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut
                 "South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming")
 # Care-team roles before a colon ("SW: Jane Doe", "Case manager: ..."); the name is checked
 # against the common words of notes, so "Therapist: Discussed goals" is no name.
-# Any case: report headers write them in capitals ("PRIMARY CARE PHYSICIAN: ...", "SURGEON: ...").
-_TEAM_CUE = (r"\b(?i:nurse|RN|SW|social worker|case manager|therapist|dietitian|pharmacist|"
+# Any case: report headers write them in capitals ("PRIMARY CARE PHYSICIAN: ...", "SURGEON: ...");
+# behind a lookahead of the cues' first letters (test_rules checks each cue), as _PLACE_CUE.
+_TEAM_CUE = (r"(?=[acdfhmnoprstwACDFHMNOPRSTW])\b(?i:nurse|RN|SW|social worker|case manager|therapist|dietitian|pharmacist|"
              r"chaplain|scribe|anesthesiologist|anesthesia|assistant(?: surgeon)?|ordering(?: provider| physician)?|"
              r"primary care(?: physician| provider)?|cardiologist|oncologist|doctor|spouse|"
              r"mother|father|wife|husband|daughter|son|relative|dictated by|signed by|cosigned by|"
@@ -100,8 +101,8 @@ _PLACE_CUE = (r"\b(?i:lives (?:alone |with (?:(?:his|her|their|a) )?[a-z]+ )?in|
 _PLACE_CUE_FIRST = "abcfghilmnortvwABCFGHILMNORTVW"
 _NUM_DATE = r"(?P<m>0?[1-9]|1[0-2])(?P<sep>[/\-.])(?P<d>0?[1-9]|[12]\d|3[01])(?P=sep)(?P<y>(?:1[89]|20)\d\d|\d\d)"
 # Cues that are words match in any case ("MEDICAL RECORD #", "ACCOUNT NO."); abbreviations keep theirs
-# ("MR" is no "Mr", "DL" no "dl").
-_ID_CUE = (r"\b(?:MRN|MR#|MR|(?i:medical record(?: number)?|record(?: number| #| no\.?)|"
+# ("MR" is no "Mr", "DL" no "dl"); behind a lookahead of the cues' first letters (test_rules checks each).
+_ID_CUE = (r"(?=[abcdeghilmprsuABCDEGHILMNPRSUV])\b(?:MRN|MR#|MR|(?i:medical record(?: number)?|record(?: number| #| no\.?)|"
            r"account(?: number| #| no\.?)?|health plan(?: id| number| #)?|"
            r"beneficiary(?: id| number)?|member(?: id| number| #)|policy(?: number| #| no\.?| id)?|"
            r"insurance(?: id| number| #)|subscriber(?: id| number)?|group(?: number| #| id)|"
@@ -110,7 +111,7 @@ _ID_CUE = (r"\b(?:MRN|MR#|MR|(?i:medical record(?: number)?|record(?: number| #|
            r"plate(?: number| #)?|passport(?: number| #| no\.?)?|case(?: number| #)|"
            r"encounter(?: id| number| #)|accession(?: number| #)?|unit (?:no\.?|#|number)|patient id|"
            r"medicare(?: id| number| #| no\.?)?|medicaid(?: id| number| #| no\.?)?|"
-           r"card(?: number| #| no\.?))|[Aa]cct|ACCT|[Ll]ic\.?|DEA(?: [Nn]umber| #)?|NPI|DL(?: #| [Nn]umber)?|"
+           r"card(?: number| #| no\.?))|[Aa]cct|ACCT|[Ll]ic\.?|DEA(?i: number| #)?|NPI|DL(?i: #| number)?|"
            r"S/N|SN|VIN|IBAN|ID)")
 
 DEFAULT_CLINICAL_WORDS = sorted({
@@ -347,7 +348,7 @@ def default_rules() -> List[dict]:
         _r("name_given_caps", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_CAPS_W}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAPS_W}){{1,2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
         _r("name_given_short", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?[ \t]+{_W})(?![\w'\-]))", validate="given_name", check_clinical=True),
         # A name that opens a header line before the record number or birth date ("Doe, Jane MRN 123").
-        _r("name_before_id", "NAME", rf"(?:^|(?<=\n)|(?<=[.!?\d][ \t])|(?<=[ \t][ \t]))[ \t]*(?P<phi>{_LAST_FIRST}|{_CAPS_NAME}|{_NAME})[ \t]*[,;(\-]?[ \t]*(?=(?:MRN|MR#|DOB|D\.O\.B\.|(?i:medical record|med rec|acct|account|date of birth))\b)", validate="name_words"),
+        _r("name_before_id", "NAME", rf"(?=[ \t]*[{_UP}])(?:^|(?<=\n)|(?<=[.!?\d][ \t])|(?<=[ \t][ \t]))[ \t]*(?P<phi>{_LAST_FIRST}|{_CAPS_NAME}|{_NAME})[ \t]*[,;(\-]?[ \t]*(?=(?:MRN|MR#|DOB|D\.O\.B\.|(?i:medical record|med rec|acct|account|date of birth))\b)", validate="name_words"),
         # Referrals and who the patient sees ("Thank you for referring Mark Taylor", "follows with Ana Ruiz").
         _r("name_referral", "NAME", rf"\b(?i:referring|follows with|established with|establish care with|sees)[ \t]+(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", validate="name_words"),
         # Transcriptionists sign with their initials ("Transcribed by: jag", "DICTATED BY: RT").
@@ -375,7 +376,7 @@ def default_rules() -> List[dict]:
         _r("age_cued", "AGE", r"\b(?:[Aa]ge[ds]?|[Aa]t the age of|AGE)[ \t:]+(?P<phi>\d{2,3})\b", validate="age_over_89"),
         _r("age_spelled", "AGE", r"\b(?:[Aa]ged?[ \t:]+)?(?P<phi>(?:[Nn]inety|[Oo]ne[- ]hundred(?:[- ]and)?)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten))?)(?=[- ]years?[- ]old|[ \t]+y/?o\b|[ \t]+years?\b)"),
         _r("age_spelled_cued", "AGE", r"\b(?:[Aa]ged?|AGE)[ \t:]+(?P<phi>(?:[Nn]inety|[Oo]ne[- ]hundred)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten))?)\b"),
-        _r("age_sex", "AGE", r"(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[ \t][ \t])|(?<=\b[Aa] )|(?<=\b[Aa]n )|(?<=\bis ))(?P<phi>\d{2,3})[ \t]?(?:y/?o|yo|y)?[ \t]?(?:[MF]|male|female|man|woman)\b(?=[ \t,]+(?:with|w/|presents|presenting|presented|s/p|h/o|who|PMH|hx|c/o|complaining))", validate="age_over_89"),
+        _r("age_sex", "AGE", r"(?=\d\d)(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[ \t][ \t])|(?<=\b[Aa] )|(?<=\b[Aa]n )|(?<=\bis ))(?P<phi>\d{2,3})[ \t]?(?:y/?o|yo|y)?[ \t]?(?:[MF]|male|female|man|woman)\b(?=[ \t,]+(?:with|w/|presents|presenting|presented|s/p|h/o|who|PMH|hx|c/o|complaining))", validate="age_over_89"),
         _r("age_nineties", "AGE", r"\b(?:in (?:his|her|their) )(?P<phi>(?:nineties|90s|hundreds))\b"),
         # LOCATION: street address, city/state/zip, facilities with a cue word, places after "lives in".
         _r("street", "LOCATION", rf"\b(?P<phi>\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),

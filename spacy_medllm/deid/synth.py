@@ -16,6 +16,7 @@ street corners and towns with their postcode on either side.
 """
 from __future__ import annotations
 
+import datetime
 import random
 import re
 from pathlib import Path
@@ -47,8 +48,7 @@ FILLER = [
     "Wells score low; D-dimer negative.", "Down syndrome with atrioventricular canal repaired in infancy.",
 ]
 HOSPITAL_KINDS = ["Hospital", "Medical Center", "General Hospital", "Memorial Hospital", "Regional Medical Center",
-                  "Clinic", "Community Hospital", "Health Center", "Rehabilitation Center", "Nursing Home",
-                  "General", "Cancer Institute", "Medical Associates"]
+                  "Clinic", "Community Hospital", "Health Center", "Rehabilitation Center", "Nursing Home"]
 HOLIDAYS = ["Christmas", "Christmas Eve", "Thanksgiving", "New Year's Eve", "Easter Sunday", "Labor Day", "Memorial Day",
             "Halloween", "Hanukkah"]
 PARTICLES = ["van", "van der", "de", "de la", "von", "da", "di", "del", "le"]
@@ -66,11 +66,6 @@ CUED = [
     "Emergency contact: {NAME}, {PHONE}.", "Accompanied by his daughter {FIRST}.", "Accompanied by her son {FIRST}.",
     "Login from IP {IP} flagged.", "Follow up at {HOSPITAL} on {DATE}.", "Referred by Dr. {NAME}.",
     "PCP: Dr. {LAST}, {PHONE}.", "Last colonoscopy on {DATE} was normal.", "Discharged on {DATE}.",
-    # report headers and letters as transcription services write them
-    "MEDICAL RECORD #: {MRN}", "PATIENT NAME: {LASTU}, {FIRSTU}", "{LAST}, {FIRST}  MRN: {MRN}",
-    "PRIMARY CARE PHYSICIAN: {NAME}", "ATTENDING PHYSICIAN: {NAME}, M.D.", "Transcribed by: {INITIALS}",
-    "cc: {NAME}, MD", "Thank you for referring {NAME} to our clinic.", "He follows with Dr. {PARTICLE} at {HOSPITAL}.",
-    "Pager {PAGER}", "{AGE90}{SEX} with dyspnea and weakness.", "Medicare # {PLAN}", "Unit #: {MRN}",
 ]
 UNCUED = [
     "{NAME} presented with shortness of breath.", "{FIRST} was counseled about smoking cessation.",
@@ -81,16 +76,45 @@ UNCUED = [
     "Outside records from {HOSPITAL} reviewed.", "Surgery was done at {HOSPITAL} in {YEAR}.",
     "Her brother {NAME} has diabetes.", "Plan discussed with {NAME} and family.",
     "Seen {DATE} in clinic.", "Prior admission {DATE} for cellulitis.",
+]
+# A template family written into the test split only (``held_out``): report headers and letters as
+# transcription services write them, pagers, holidays, ages with the sex glued on. The head never
+# trains on these shapes, so the test split shows whether it carries to note layouts it has not
+# seen (heads trained with them in their records flagged clinical words in capitals more often).
+HELD_OUT_CUED = [
+    "MEDICAL RECORD #: {MRN}", "PATIENT NAME: {LASTU}, {FIRSTU}", "{LAST}, {FIRST}  MRN: {MRN}",
+    "PRIMARY CARE PHYSICIAN: {NAME}", "ATTENDING PHYSICIAN: {NAME}, M.D.", "Transcribed by: {INITIALS}",
+    "cc: {NAME}, MD", "Thank you for referring {NAME} to our clinic.", "He follows with Dr. {PARTICLE} at {HOSPITAL}.",
+    "Pager {PAGER}", "{AGE90}{SEX} with dyspnea and weakness.", "Medicare # {PLAN}", "Unit #: {MRN}",
+]
+HELD_OUT_UNCUED = [
     "She lives with her daughter in {CITY}.", "Returns {SHORTDATE} for suture removal.", "Fell on {HOLIDAY} at home.",
 ]
+HELD_OUT_HOSPITAL_KINDS = ["General", "Cancer Institute", "Medical Associates"]
+
+
+# Fixed bounds, not faker's default "now": the same seed writes the same files on any day.
+FIRST_DAY, LAST_DAY = datetime.date(1965, 1, 1), datetime.date(2024, 12, 31)
 
 
 def _date_text(fake, rng: random.Random) -> str:
-    date = fake.date_between(start_date="-60y", end_date="today")
+    date = fake.date_between(start_date=FIRST_DAY, end_date=LAST_DAY)
     return date.strftime(rng.choice(DATE_FORMATS))
 
 
-def slot_values(fake, rng: random.Random) -> Dict[str, Callable[[], Tuple[str, str]]]:
+def _weekday(fake) -> str:
+    """A seeded weekday in the locale's language: faker's ``day_of_week`` draws from a range that
+    ends today, so its provider is shown one fixed-range date instead."""
+    when = fake.date_between(start_date=FIRST_DAY, end_date=LAST_DAY)
+    provider = next(p for p in fake.get_providers() if hasattr(p, "day_of_week"))
+    provider.date = lambda pattern="%Y-%m-%d", end_datetime=None: when.strftime(pattern)
+    try:
+        return provider.day_of_week()
+    finally:
+        del provider.date
+
+
+def slot_values(fake, rng: random.Random, hospital_kinds: List[str] = HOSPITAL_KINDS) -> Dict[str, Callable[[], Tuple[str, str]]]:
     """Slot -> a function giving (value, label); label '' for values that are not PHI (a year, an age)."""
     def phone():
         area = rng.randint(201, 989)
@@ -128,9 +152,9 @@ def slot_values(fake, rng: random.Random) -> Dict[str, Callable[[], Tuple[str, s
         "SEX": lambda: (rng.choice(["M", "F", " M", " F", "yo M", " yo F"]), ""),
         "HOLIDAY": lambda: (rng.choice(HOLIDAYS), "DATE"),
         "SHORTDATE": lambda: (f"{rng.randint(1, 12)}/{rng.randint(1, 28)}", "DATE"),
-        "HOSPITAL": lambda: (rng.choice([f"{fake.last_name()} {rng.choice(HOSPITAL_KINDS)}",
-                                          f"{fake.city()} {rng.choice(HOSPITAL_KINDS)}",
-                                          f"St. {fake.first_name()}'s {rng.choice(HOSPITAL_KINDS)}"]), "LOCATION"),
+        "HOSPITAL": lambda: (rng.choice([f"{fake.last_name()} {rng.choice(hospital_kinds)}",
+                                          f"{fake.city()} {rng.choice(hospital_kinds)}",
+                                          f"St. {fake.first_name()}'s {rng.choice(hospital_kinds)}"]), "LOCATION"),
     }
 
 
@@ -151,8 +175,9 @@ def fill(template: str, slots: Dict[str, Callable]) -> Tuple[str, List[dict]]:
     return "".join(out), spans
 
 
-def make_note(rng: random.Random, slots, n_phi: int, n_filler: int) -> Tuple[str, List[dict]]:
-    parts = [rng.choice(CUED if rng.random() < 0.65 else UNCUED) for _ in range(n_phi)] + \
+def make_note(rng: random.Random, slots, n_phi: int, n_filler: int, held_out: bool = False) -> Tuple[str, List[dict]]:
+    cued, uncued = (CUED + HELD_OUT_CUED, UNCUED + HELD_OUT_UNCUED) if held_out else (CUED, UNCUED)
+    parts = [rng.choice(cued if rng.random() < 0.65 else uncued) for _ in range(n_phi)] + \
         [None] * n_filler
     rng.shuffle(parts)
     text, spans = "", []
@@ -165,21 +190,23 @@ def make_note(rng: random.Random, slots, n_phi: int, n_filler: int) -> Tuple[str
     return text + "\n", spans
 
 
-def generate(n: int, seed: int, *, phi_free_share: float = 0.15, locale: str = "en_US", prefix: str = "synth") -> Iterator[dict]:
-    """``n`` records; about ``phi_free_share`` of them hold no PHI at all."""
+def generate(n: int, seed: int, *, phi_free_share: float = 0.15, locale: str = "en_US", prefix: str = "synth",
+             held_out: bool = False) -> Iterator[dict]:
+    """``n`` records; about ``phi_free_share`` of them hold no PHI at all; with ``held_out``, the
+    templates of ``HELD_OUT_CUED``/``HELD_OUT_UNCUED`` too (the test split's)."""
     from faker import Faker
 
     rng = random.Random(seed)
     fake = Faker(locale)
     fake.seed_instance(seed)
-    slots = slot_values(fake, rng)
+    slots = slot_values(fake, rng, HOSPITAL_KINDS + HELD_OUT_HOSPITAL_KINDS if held_out else HOSPITAL_KINDS)
     for i in range(n):
         phi_free = rng.random() < phi_free_share
         if phi_free:
             text = " ".join(rng.sample(FILLER, rng.randint(1, 5))) + "\n"
             spans: List[dict] = []
         else:
-            text, spans = make_note(rng, slots, rng.randint(2, 7), rng.randint(1, 5))
+            text, spans = make_note(rng, slots, rng.randint(2, 7), rng.randint(1, 5), held_out)
         yield {"id": f"{prefix}-{seed}-{i:05d}", "text": text, "spans": spans, "phi_free": phi_free}
 
 
@@ -264,7 +291,7 @@ def general_slots(fake, rng: random.Random, country: str) -> Dict[str, Callable]
         "PHONE": lambda: (fake.phone_number(), "CONTACT"), "EMAIL": lambda: (fake.email(), "CONTACT"),
         "CITY": lambda: (cased(fake.city() if rng.random() < 0.8 else fake.city().upper()), "LOCATION"),
         "POSTCODE": lambda: (fake.postcode(), "LOCATION"), "COUNTRY": lambda: (country, ""),
-        "WEEKDAY": lambda: (fake.day_of_week(), ""), "YEAR": lambda: (str(rng.randint(1960, 2023)), ""),
+        "WEEKDAY": lambda: (_weekday(fake), ""), "YEAR": lambda: (str(rng.randint(1960, 2023)), ""),
         "RELATION": lambda: (rng.choice(RELATIONS), ""),
     }
 
@@ -306,14 +333,21 @@ def generate_general(n: int, seed: int, *, phi_free_share: float = 0.25, prefix:
 SPLITS = {"train": (1, 0.7), "dev": (2, 0.15), "test": (3, 0.15)}
 
 
+def split_records(split: str, n: int = 2000, seed: int = 0) -> List[dict]:
+    """One split's records, each split from its own seed; only the test split holds the held-out
+    template family."""
+    offset, share = SPLITS[split]
+    return list(generate(max(1, int(n * share)), seed * 10 + offset, prefix=f"synth-{split}", held_out=split == "test"))
+
+
 def write_splits(output: Path, n: int = 2000, seed: int = 0, n_general: int = 0) -> Dict[str, int]:
-    """train/dev/test JSONL under ``output``, each from its own seed (no record shared); with
+    """train/dev/test JSONL under ``output`` (``split_records``: no record shared); with
     ``n_general``, general_train/general_dev JSONL from ``generate_general`` (training only: the
     test split stays the clinical notes the benchmark scores)."""
     output = Path(output)
     counts = {}
-    for split, (offset, share) in SPLITS.items():
-        records = list(generate(max(1, int(n * share)), seed * 10 + offset, prefix=f"synth-{split}"))
+    for split in SPLITS:
+        records = split_records(split, n, seed)
         atomic_write_text(output / f"{split}.jsonl", "".join(srsly.json_dumps(r) + "\n" for r in records))
         counts[split] = len(records)
     if n_general:

@@ -69,6 +69,45 @@ def test_general_records_are_the_same_in_every_process():
     assert len(digests) == 1 and hashlib.md5().hexdigest() not in digests
 
 
+def test_records_do_not_depend_on_the_day_they_are_written(monkeypatch):
+    """faker draws dates and weekdays from a range ending today unless told otherwise."""
+    import datetime as real
+
+    import faker.providers.date_time as faker_dates
+
+    before = (list(generate(40, seed=2)), list(generate_general(60, seed=2)))
+
+    class Later(real.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return real.datetime(2031, 7, 4, 12, 0, tzinfo=tz)
+
+    class AnyDate(type):
+        def __instancecheck__(cls, obj):  # faker checks isinstance(value, date) on real dates
+            return isinstance(obj, real.date)
+
+    class LaterDate(real.date, metaclass=AnyDate):
+        @classmethod
+        def today(cls):
+            return real.date(2031, 7, 4)
+
+    monkeypatch.setattr(faker_dates, "datetime", Later)
+    monkeypatch.setattr(faker_dates, "dtdate", LaterDate)
+    assert faker_dates.datetime.now().year == 2031 and faker_dates.dtdate.today().year == 2031
+    assert (list(generate(40, seed=2)), list(generate_general(60, seed=2))) == before
+
+
+def test_the_held_out_templates_are_written_into_the_test_split_only(tmp_path):
+    from spacy_medllm.deid.synth import HELD_OUT_CUED
+
+    write_splits(tmp_path, n=2000, seed=0)
+    texts = {split: (tmp_path / f"{split}.jsonl").read_text() for split in ("train", "dev", "test")}
+    headers = ("MEDICAL RECORD #:", "PATIENT NAME:", "Transcribed by:", "Pager ")
+    assert all(any(h in t for t in HELD_OUT_CUED) for h in headers)
+    assert all(h in texts["test"] for h in headers)
+    assert not any(h in texts[split] for h in headers for split in ("train", "dev"))
+
+
 def test_general_records_are_written_for_training_only_and_leave_the_test_split_as_it_was(tmp_path):
     counts = write_splits(tmp_path / "a", n=100, seed=0, n_general=40)
     write_splits(tmp_path / "b", n=100, seed=0)

@@ -138,6 +138,40 @@ def test_every_residence_and_travel_cue_takes_the_town(cue):
         assert {span.kb_id_ for span in doc.spans["phi"]} == {"place_cued"}, text
 
 
+@pytest.mark.parametrize("cue", [
+    "Nurse", "RN", "SW", "Social worker", "Case manager", "Therapist", "Dietitian", "Pharmacist", "Chaplain", "Scribe",
+    "Anesthesiologist", "Anesthesia", "Assistant surgeon", "Ordering provider", "Primary care physician", "Cardiologist",
+    "Oncologist", "Doctor", "Spouse", "Mother", "Father", "Wife", "Husband", "Daughter", "Son", "Relative",
+    "Dictated by", "Signed by", "Cosigned by", "Attending physician", "Referring doctor", "Consulting physician",
+    "Admitting provider", "Treating physician", "Physician", "Surgeon"])
+def test_every_care_team_cue_takes_the_name_in_any_case(cue):
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid")
+    for text in (f"{cue}: Kowalczyk", f"{cue.upper()}: Kowalczyk", f"{cue.lower()}: Kowalczyk"):  # no given name
+        assert ("NAME", "Kowalczyk") in found(nlp, text), text
+
+
+@pytest.mark.parametrize("cue", [
+    "MRN", "MR#", "MR", "Medical record number", "Record no.", "Account #", "Acct", "ACCT", "Health plan ID",
+    "Beneficiary number", "Member ID", "Policy number", "Insurance ID", "Subscriber ID", "Group number",
+    "Licence number", "Lic", "DEA number", "NPI", "DL #", "Driver's license number", "Device serial number",
+    "Serial no.", "S/N", "SN", "Lot number", "Certificate #", "Plate number", "VIN", "Passport no.", "Case number",
+    "Encounter ID", "Accession number", "Unit no.", "Unit #", "Patient ID", "Card number", "IBAN", "ID",
+    "Medicare #", "Medicaid number"])
+def test_every_identifier_cue_takes_the_number(cue):
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid")
+    texts = [f"{cue}: 4471-2093"]
+    if any(c.islower() for c in cue) and cue not in ("Lic", "Acct"):  # words match in any case
+        texts.append(f"{cue.upper()}: 4471-2093")
+    for text in texts:
+        assert ("ID", "4471-2093") in found(nlp, text), text
+
+
 @pytest.mark.parametrize("text", [
     "History of Parkinson's disease, Crohn's disease and Alzheimer's dementia.",
     "Foley catheter placed. Apgar scores 8 and 9. Positive Chaddock sign. Babinski negative.",

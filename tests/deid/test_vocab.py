@@ -70,3 +70,28 @@ def test_initialize_learns_the_vocab_from_a_corpus(tmp_path):
     nlp.initialize()
     deid = nlp.get_pipe("medllm_deid")
     assert deid.clinical_vocab == {"pleural", "effusions"} and deid.rules  # default rules kept
+
+
+@spacy.Language.component("medllm_test_caps_head")
+def caps_head(doc):
+    """Stands in for a head that takes every word in capitals for a name."""
+    from spacy.tokens import Span
+
+    doc.spans["phi_model"] = [Span(doc, i, i + 1, label="NAME") for i, t in enumerate(doc) if t.is_upper and len(t) > 2]
+    doc.spans["phi_model"].attrs["scores"] = [0.9] * len(doc.spans["phi_model"])
+    return doc
+
+
+def test_head_spans_in_capitals_of_words_notes_write_in_lower_case_are_dropped():
+    from spacy_medllm.deid.names import packaged_name_lists
+
+    lists = packaged_name_lists()
+    assert lists.common_in_capitals("NONTENDER") and lists.common_in_capitals("MALIGNANT THYMOMA")
+    assert not lists.common_in_capitals("Nontender")  # only capitals hide the case
+    assert not lists.common_in_capitals("KOWALCZYK") and not lists.common_in_capitals("JOHN BROWN")
+    assert not lists.common_in_capitals("GREEN")  # a common word that is also a surname stays a name
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_test_caps_head")
+    nlp.add_pipe("medllm_deid", config={"model_spans_key": "phi_model", "threshold": 0.1})
+    doc = nlp("Abdomen was SOFT and NONTENDER; able to AMBULATE. Family: KOWALCZYK.")
+    assert [(s.text, s.kb_id_) for s in doc.spans["phi"]] == [("KOWALCZYK", "model")]
