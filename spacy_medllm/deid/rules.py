@@ -262,6 +262,18 @@ def _spoken(words: List[str]) -> bool:
     return all(len(w) >= 3 and _VOWEL.search(w) for w in words)
 
 
+# A cue ending right before a match (the cues of the name rules; ``initials_after_cue``).
+_CUE_BEFORE = re.compile(rf"(?:{_TITLE_CUE}|{_ROLE_CUE}|{_VERB_CUE})(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?$")
+
+
+def _initials_after_cue_ok(m: re.Match) -> bool:
+    """Initials and a surname ("J. Smith") right after a name cue, every word a possible name: the
+    initials are found first and the cue looked for behind them, since initials are rare and a
+    scan for every cue at every position is not."""
+    start = m.start("phi")
+    return bool(_CUE_BEFORE.search(m.string, max(0, start - 80), start)) and _name_words_ok(m)
+
+
 def _name_words_ok(m: re.Match) -> bool:
     """Every word is a possible name ("Mother Has diabetes" is none)."""
     words = [w for w in _LETTERS.findall(m.group("phi")) if len(w) > 1]
@@ -303,7 +315,7 @@ def _given_name_ok(m: re.Match) -> bool:
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
-    "name_words": _name_words_ok, "place": _place_ok,
+    "name_words": _name_words_ok, "place": _place_ok, "initials_after_cue": _initials_after_cue_ok,
 }
 
 
@@ -324,17 +336,17 @@ def default_rules() -> List[dict]:
         _r("name_verb", "NAME", rf"{_VERB_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", check_clinical="common"),
         # Initials then a surname after any cue ("Dictated by: J. Smith"); the surname must be no
         # common word, so a placeholder initial ending a sentence ("Dr. X. He called") is not taken.
-        _r("name_initials", "NAME", rf"(?:{_TITLE_CUE}|{_ROLE_CUE}|{_VERB_CUE})(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_INITIALS_NAME})(?![\w'\-])", validate="name_words"),
-        _r("name_initials_credential", "NAME", rf"(?P<phi>{_INITIALS_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PhD|DDS|PharmD)\b", validate="name_words"),
+        _r("name_initials", "NAME", rf"(?<![\w.])(?P<phi>{_INITIALS_NAME})(?![\w'\-])", validate="initials_after_cue"),
+        _r("name_initials_credential", "NAME", rf"(?=[{_UP}])(?P<phi>{_INITIALS_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PhD|DDS|PharmD)\b", validate="name_words"),
         # A relative or helper named right after the word, capitalised at a sentence start too
         # ("Daughter Emily at bedside", "with interpreter Ana").
         _r("name_relative", "NAME", rf"\b(?:[Ww]ife|[Hh]usband|[Ss]on|[Dd]aughter|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Gg]randson|[Gg]randdaughter|[Nn]iece|[Nn]ephew|[Aa]unt|[Uu]ncle|[Cc]ousin|[Gg]uardian|[Cc]aregiver|[Ii]nterpreter|[Nn]eighbou?r|[Ff]riend|[Pp]artner|[Ff]ianc[eé]e?)[ \t]+(?!Mary Joseph\b)(?P<phi>{_NAME})", validate="name_words"),
-        _r("name_credential", "NAME", rf"(?P<phi>{_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|DDS|PharmD|MSW|LCSW|CNM|CRNA)\b", check_clinical=True),
-        _r("name_age_intro", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
-        _r("name_subject", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:presented|presents|tolerated|was (?:counseled|seen|admitted|discharged|given|started|noted|informed|advised|instructed)|reports|reported|states|stated|denies|denied|complains|returns|returned|arrived|underwent|agrees|agreed|declined|refused|is (?:a|an) \d)\b", check_clinical=True),
+        _r("name_credential", "NAME", rf"(?=[{_UP}])(?P<phi>{_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|DDS|PharmD|MSW|LCSW|CNM|CRNA)\b", check_clinical=True),
+        _r("name_age_intro", "NAME", rf"(?=[{_UP}])(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
+        _r("name_subject", "NAME", rf"(?=[{_UP}])(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:presented|presents|tolerated|was (?:counseled|seen|admitted|discharged|given|started|noted|informed|advised|instructed)|reports|reported|states|stated|denies|denied|complains|returns|returned|arrived|underwent|agrees|agreed|declined|refused|is (?:a|an) \d)\b", check_clinical=True),
         # Who lives or works where, and greetings of portal messages ("Maria lives with her son",
         # "Hi Vinicio, ..."): every word must be a possible name ("Husband lives nearby" is none).
-        _r("name_lives", "NAME", rf"(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:lives|lived|resides|resided|works|worked|grew up|was born)\b", check_clinical=True, validate="name_words"),
+        _r("name_lives", "NAME", rf"(?=[{_UP}])(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+(?:lives|lived|resides|resided|works|worked|grew up|was born)\b", check_clinical=True, validate="name_words"),
         _r("name_greeting", "NAME", rf"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you)[ \t,]+(?P<phi>{_W}(?:[ \t]+{_W})?)(?=[ \t]*(?:[,!:]|\n|$))", check_clinical=True, validate="name_words"),
         _r("name_speech", "NAME", rf"{_SPEECH_CUE}(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_NAME})", check_clinical=True),
         # A "Name:" field holds a name whatever its case ("name:    hyuuma t. maida"): the rest of the
@@ -353,7 +365,7 @@ def default_rules() -> List[dict]:
         _r("name_referral", "NAME", rf"\b(?i:referring|follows with|established with|establish care with|sees)[ \t]+(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_LAST_FIRST}|{_NAME})", validate="name_words"),
         # Transcriptionists sign with their initials ("Transcribed by: jag", "DICTATED BY: RT").
         _r("name_transcriber_initials", "NAME", r"\b(?i:transcribed|typed|dictated)[ \t]+(?i:by)[ \t]*:?[ \t]*(?!(?i:me|md|do|rn|np|pa|dr)\b)(?P<phi>[A-Za-z]{2,3})(?=[ \t]*(?:\n|$|/|;)|[ \t]+[A-Z])"),
-        _r("name_possessive_cue", "NAME", rf"(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
+        _r("name_possessive_cue", "NAME", rf"(?=[{_UP}])(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
         # DATE: numeric with a year, ISO, month names; m/d only after a date cue. Years alone are not PHI.
         _r("date_numeric", "DATE", rf"(?<![\d/.\-])(?P<phi>{_NUM_DATE})(?![\d/\-]|\.\d)", validate="date"),
         _r("date_iso", "DATE", r"(?<![\d\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])(?:[T ]\d\d:\d\d(?::\d\d)?)?)(?![\d\-])", validate="date"),
@@ -438,7 +450,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
 
 

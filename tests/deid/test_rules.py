@@ -68,6 +68,7 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Pt's husband Robert at bedside.", "NAME", "Robert"),
     ("Lic # MD12345", "ID", "MD12345"),
     ("Dictated by: J. Smith, MD", "NAME", "J. Smith"),
+    ("Discussed with A. B. Kowalczyk today.", "NAME", "A. B. Kowalczyk"),
     ("Daughter Emily at bedside.", "NAME", "Emily"),
     ("Pt seen with interpreter Ana.", "NAME", "Ana"),
     ("Patient is aged ninety-two.", "AGE", "ninety-two"),
@@ -195,6 +196,7 @@ def test_every_identifier_cue_takes_the_number(cue):
     "The chamber was filled and followed with Viscoat. He sees Cardiology and follows with Physical Therapy.",
     "ANESTHESIOLOGIST: General endotracheal. SURGEON: None. Dictated by: MD\nPatient MRN pending.",
     "CC: Chest pain. Abdomen, GU: normal. Tylenol, PR as needed.",
+    "Vitamin D. Kowalczyk maneuver was done. Grade A. Nowak flap healed.",
     "Temp 101F with chills.\n101F, HR 110. A 45M with chest pain. Gave 3 units of PRBC. Pager 5/10 pain.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
