@@ -276,11 +276,30 @@ def speed(pipeline: str, repeats: int = 3, n_notes: int = 150, with_pipeline: Op
                 pass
             times[key].append(time.perf_counter() - start)
     without, with_ = statistics.median(times["without"]), statistics.median(times["with"])
+    # Each pipe of the pipeline with de-identification timed in one pass (component by component
+    # over the same docs): what the de-id pipes take beside the rest, free of the drift between
+    # two loaded pipelines that the side-by-side runs carry.
+    deid_pipes = [n for n in with_deid.pipe_names if n in ("medllm_deid", "deid_spancat")]
+    per_pipe: Dict[str, List[float]] = {name: [] for name in ["make_doc"] + with_deid.pipe_names}
+    for _ in range(repeats):
+        start = time.perf_counter()
+        docs = [with_deid.make_doc(t) for t in texts]
+        per_pipe["make_doc"].append(time.perf_counter() - start)
+        for name, proc in with_deid.pipeline:
+            start = time.perf_counter()
+            docs = list(proc.pipe(docs, batch_size=32)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+            per_pipe[name].append(time.perf_counter() - start)
+    pipe_seconds = {name: round(statistics.median(v), 4) for name, v in per_pipe.items()}
+    rest = sum(v for k, v in pipe_seconds.items() if k not in deid_pipes)
     return {"pipeline": pipeline, "with_pipeline": with_pipeline or f"{pipeline} + medllm_deid (rules)",
             "pipes_with": with_deid.pipe_names, "notes": len(texts), "chars": sum(map(len, texts)), "repeats": repeats,
             "seconds_without": round(without, 3), "seconds_with": round(with_, 3),
             "added_share": round(with_ / without - 1, 4),
-            "deid_alone_share": round(statistics.median(times["deid_alone"]) / without, 4), "runs": times}
+            # each round's own ratio (its two runs back to back), less moved by load that drifts
+            "added_share_round_median": round(statistics.median(w / o for w, o in zip(times["with"], times["without"])) - 1, 4),
+            "deid_alone_share": round(statistics.median(times["deid_alone"]) / without, 4),
+            "pipe_seconds": pipe_seconds, "added_share_by_pipe": round(sum(pipe_seconds[k] for k in deid_pipes) / rest, 4),
+            "runs": times, "pipe_runs": per_pipe}
 
 
 def suggester_coverage(path: str, spans_key: str = "phi_model", max_size: int = 8) -> dict:
@@ -342,6 +361,7 @@ def main(argv=None) -> int:
     parser.add_argument("--split", default="test", help="test (report) or dev (tune)")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "deid_rules.json"))
     parser.add_argument("--speed-pipeline", default=None, help="Only measure the time medllm_deid adds to this pipeline")
+    parser.add_argument("--speed-repeats", type=int, default=3, help="With --speed-pipeline: alternating rounds (median)")
     parser.add_argument("--speed-with", default=None,
                         help="With --speed-pipeline: the same pipeline with its de-identification (head + medllm_deid)")
     parser.add_argument("--suggester-coverage", default=None,
@@ -364,7 +384,7 @@ def main(argv=None) -> int:
         print(json.dumps(res), file=sys.stderr)
         return 0
     if args.speed_pipeline:
-        res = speed(args.speed_pipeline, with_pipeline=args.speed_with)
+        res = speed(args.speed_pipeline, repeats=args.speed_repeats, with_pipeline=args.speed_with)
         res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
         Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf8")
         print(json.dumps({k: v for k, v in res.items() if k != "runs"}), file=sys.stderr)

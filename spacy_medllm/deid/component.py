@@ -141,13 +141,14 @@ class Deidentifier:
         """Common words of clinical text: a head span made only of them (and stop words) is dropped."""
         self.clinical_vocab = {w.lower() for w in words}
 
-    def find(self, doc: Doc) -> List[tuple]:
+    def find(self, doc: Doc, text: Optional[str] = None) -> List[tuple]:
         """Merged PHI character spans ``(start, end, label, source, score)``; the head's spans made only
         of clinical words (eponyms such as "Foley", "Babinski") are dropped, as the rules' are, and
         so are those of only common words of clinical text ("PLEURAL EFFUSIONS", ``vocab.py``) and those
         in capitals of only words notes write in lower case ("NONTENDER"; ``NameLists.common_in_capitals``). A
         LOCATION is widened over the rest of its address (``address.grow_locations``)."""
-        spans = self._compiled.find(doc.text)
+        text = doc.text if text is None else text  # Doc.text joins every token: build it once
+        spans = self._compiled.find(text)
         key = self.cfg["model_spans_key"]
         lists = packaged_name_lists()
         if key and key in doc.spans:
@@ -163,9 +164,9 @@ class Deidentifier:
                 spans.append((span.start_char, span.end_char, span.label_, "model", score))
         spans = merge_spans(spans)
         if self.cfg.get("grow_addresses", True):
-            spans = merge_spans(grow_locations(doc.text, spans))
+            spans = merge_spans(grow_locations(text, spans))
         if self.cfg.get("propagate_names", True):
-            spans = merge_spans(spans + self.propagate_names(doc.text, spans))
+            spans = merge_spans(spans + self.propagate_names(text, spans))
         return spans
 
     def propagate_names(self, text: str, spans: List[tuple]) -> List[tuple]:
@@ -190,7 +191,8 @@ class Deidentifier:
         return [(m.start(), m.end(), "NAME", "propagated", words[m.group()]) for m in pattern.finditer(text)]
 
     def __call__(self, doc: Doc) -> Doc:
-        found = self.find(doc)
+        text = doc.text
+        found = self.find(doc, text)
         group, scores, last_end = [], [], -1
         for start, end, label, source, score in found:
             span = doc.char_span(start, end, label=label, kb_id=source, alignment_mode="expand")
@@ -204,11 +206,10 @@ class Deidentifier:
         doc.spans[self.cfg["spans_key"]] = group
         doc.spans[self.cfg["spans_key"]].attrs["scores"] = scores
         patient = doc._.patient_key
-        note_key = str(patient) if patient is not None else f"note:{keyed('note', doc.text):x}"
+        note_key = str(patient) if patient is not None else f"note:{keyed('note', text):x}"
         replace = self.replacer
-        text, mapping = OffsetMap.apply(
-            doc.text, [(s, e, replace(label, doc.text[s:e], note_key)) for s, e, label, _, _ in found])
-        doc._.deidentified = text
+        new_text, mapping = OffsetMap.apply(text, [(s, e, replace(label, text[s:e], note_key)) for s, e, label, _, _ in found])
+        doc._.deidentified = new_text
         doc._.deid_map = mapping
         return doc
 

@@ -356,9 +356,9 @@ def default_rules() -> List[dict]:
         # less the words notes write in lower case). Two rules, so "Olga Krylova Called" still
         # gives "Olga Krylova" where the longer match fails its check.
         # A lookahead, so every capitalized word is tried as the given name ("Patient Olga Krylova").
-        _r("name_given", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?(?:[ \t]+{_W}){{2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
-        _r("name_given_caps", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_CAPS_W}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAPS_W}){{1,2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
-        _r("name_given_short", "NAME", rf"(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?[ \t]+{_W})(?![\w'\-]))", validate="given_name", check_clinical=True),
+        _r("name_given", "NAME", rf"(?=[{_UP}])(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?(?:[ \t]+{_W}){{2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
+        _r("name_given_caps", "NAME", rf"(?=[{_UP}])(?<![\w'\-])(?=(?P<phi>{_CAPS_W}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAPS_W}){{1,2}})(?![\w'\-]))", validate="given_name", check_clinical=True),
+        _r("name_given_short", "NAME", rf"(?=[{_UP}])(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+[{_UP}]\.?)?[ \t]+{_W})(?![\w'\-]))", validate="given_name", check_clinical=True),
         # A name that opens a header line before the record number or birth date ("Doe, Jane MRN 123").
         _r("name_before_id", "NAME", rf"(?=[ \t]*[{_UP}])(?:^|(?<=\n)|(?<=[.!?\d][ \t])|(?<=[ \t][ \t]))[ \t]*(?P<phi>{_LAST_FIRST}|{_CAPS_NAME}|{_NAME})[ \t]*[,;(\-]?[ \t]*(?=(?:MRN|MR#|DOB|D\.O\.B\.|(?i:medical record|med rec|acct|account|date of birth))\b)", validate="name_words"),
         # Referrals and who the patient sees ("Thank you for referring Mark Taylor", "follows with Ana Ruiz").
@@ -367,14 +367,14 @@ def default_rules() -> List[dict]:
         _r("name_transcriber_initials", "NAME", r"\b(?i:transcribed|typed|dictated)[ \t]+(?i:by)[ \t]*:?[ \t]*(?!(?i:me|md|do|rn|np|pa|dr)\b)(?P<phi>[A-Za-z]{2,3})(?=[ \t]*(?:\n|$|/|;)|[ \t]+[A-Z])"),
         _r("name_possessive_cue", "NAME", rf"(?=[{_UP}])(?P<phi>{_W}(?:[ \t]+{_W})?)'s[ \t]+(?:wife|husband|son|daughter|mother|father|sister|brother|caregiver)\b", check_clinical=True),
         # DATE: numeric with a year, ISO, month names; m/d only after a date cue. Years alone are not PHI.
-        _r("date_numeric", "DATE", rf"(?<![\d/.\-])(?P<phi>{_NUM_DATE})(?![\d/\-]|\.\d)", validate="date"),
-        _r("date_iso", "DATE", r"(?<![\d\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])(?:[T ]\d\d:\d\d(?::\d\d)?)?)(?![\d\-])", validate="date"),
+        _r("date_numeric", "DATE", rf"(?=\d)(?<![\d/.\-])(?P<phi>{_NUM_DATE})(?![\d/\-]|\.\d)", validate="date"),
+        _r("date_iso", "DATE", r"(?=\d)(?<![\d\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])(?:[T ]\d\d:\d\d(?::\d\d)?)?)(?![\d\-])", validate="date"),
         _r("date_month_day", "DATE", rf"\b(?P<phi>(?P<mn>{_MONTH})\.?[ \t]+(?P<md>[0-3]?\d)(?:st|nd|rd|th)?(?:,?[ \t]+(?P<my>(?:1[89]|20)\d\d))?)\b", validate="date"),
         _r("date_day_month", "DATE", rf"\b(?P<phi>(?P<md>[0-3]?\d)(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mn>{_MONTH})\.?(?:,?[ \t]+(?P<my>(?:1[89]|20)\d\d))?)\b", validate="date"),
         # 3-Mar-2019, 05-MAR-19 (EHR exports), 2019/03/04, and month/year (03/2019): a month is PHI.
-        _r("date_day_mon_year", "DATE", rf"(?<![\w\-/])(?P<phi>(?P<md>[0-3]?\d)[\-/ ](?P<mn>(?i:{_MONTH}))\.?[\-/ ](?P<my>(?:1[89]|20)\d\d|\d\d))(?![\w\-/])", validate="date"),
-        _r("date_ymd_slash", "DATE", r"(?<![\d/.\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)(?P<sep>[/.])(?P<im>0?[1-9]|1[0-2])(?P=sep)(?P<id>0?[1-9]|[12]\d|3[01]))(?![\d/\-]|\.\d)", validate="date"),
-        _r("date_month_slash_year", "DATE", r"(?<![\d/.\-])(?P<phi>(?P<m>0?[1-9]|1[0-2])/(?P<y>(?:19|20)\d\d))(?![\d/\-]|\.\d)", validate="date"),
+        _r("date_day_mon_year", "DATE", rf"(?=\d)(?<![\w\-/])(?P<phi>(?P<md>[0-3]?\d)[\-/ ](?P<mn>(?i:{_MONTH}))\.?[\-/ ](?P<my>(?:1[89]|20)\d\d|\d\d))(?![\w\-/])", validate="date"),
+        _r("date_ymd_slash", "DATE", r"(?=\d)(?<![\d/.\-])(?P<phi>(?P<iy>(?:1[89]|20)\d\d)(?P<sep>[/.])(?P<im>0?[1-9]|1[0-2])(?P=sep)(?P<id>0?[1-9]|[12]\d|3[01]))(?![\d/\-]|\.\d)", validate="date"),
+        _r("date_month_slash_year", "DATE", r"(?=\d)(?<![\d/.\-])(?P<phi>(?P<m>0?[1-9]|1[0-2])/(?P<y>(?:19|20)\d\d))(?![\d/\-]|\.\d)", validate="date"),
         _r("date_month_year", "DATE", rf"\b(?P<phi>(?P<mn>{_MONTH})\.?,?[ \t]+(?P<my>(?:1[89]|20)\d\d))\b", validate="date"),
         _r("date_cued_short", "DATE", r"\b(?:on|since|from|until|dated|DOB|DOS|DOD|[Dd]ate(?: of [A-Za-z]+)?|[Aa]dmitted|[Dd]ischarged|[Ss]een|[Rr]eturns?|[Rr]eturned|[Ss]cheduled(?: for)?|[Ff]/[Uu]|[Ff]ollow[- ]up(?: on)?|[Dd]ue)[ \t:]+(?P<phi>(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01]))(?![\d/])", validate="date"),
         # Days of the week are dates in the i2b2 de-identification guidelines ("seen Monday").
@@ -384,23 +384,23 @@ def default_rules() -> List[dict]:
            r"Father's Day|Veterans Day|Martin Luther King Day|Presidents' Day|Hanukkah|Passover|Rosh Hashanah|Yom Kippur)\b"),
         _r("date_dob_compact", "DATE", r"\b(?:DOB|D\.O\.B\.|[Dd]ate of [Bb]irth|[Bb]orn(?: on)?)[ \t:]*(?P<phi>\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2,4}|\d{8})\b"),
         # AGE over 89 (ages under 90 are not PHI)
-        _r("age_years", "AGE", r"\b(?P<phi>\d{2,3})(?:[- ]?(?:years?|yrs?|y/?o|y\.o\.)(?:[- ]old)?|[- ]year[- ]old)\b", validate="age_over_89"),
+        _r("age_years", "AGE", r"(?=\d)\b(?P<phi>\d{2,3})(?:[- ]?(?:years?|yrs?|y/?o|y\.o\.)(?:[- ]old)?|[- ]year[- ]old)\b", validate="age_over_89"),
         _r("age_cued", "AGE", r"\b(?:[Aa]ge[ds]?|[Aa]t the age of|AGE)[ \t:]+(?P<phi>\d{2,3})\b", validate="age_over_89"),
         _r("age_spelled", "AGE", r"\b(?:[Aa]ged?[ \t:]+)?(?P<phi>(?:[Nn]inety|[Oo]ne[- ]hundred(?:[- ]and)?)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten))?)(?=[- ]years?[- ]old|[ \t]+y/?o\b|[ \t]+years?\b)"),
         _r("age_spelled_cued", "AGE", r"\b(?:[Aa]ged?|AGE)[ \t:]+(?P<phi>(?:[Nn]inety|[Oo]ne[- ]hundred)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten))?)\b"),
         _r("age_sex", "AGE", r"(?=\d\d)(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[ \t][ \t])|(?<=\b[Aa] )|(?<=\b[Aa]n )|(?<=\bis ))(?P<phi>\d{2,3})[ \t]?(?:y/?o|yo|y)?[ \t]?(?:[MF]|male|female|man|woman)\b(?=[ \t,]+(?:with|w/|presents|presenting|presented|s/p|h/o|who|PMH|hx|c/o|complaining))", validate="age_over_89"),
         _r("age_nineties", "AGE", r"\b(?:in (?:his|her|their) )(?P<phi>(?:nineties|90s|hundreds))\b"),
         # LOCATION: street address, city/state/zip, facilities with a cue word, places after "lives in".
-        _r("street", "LOCATION", rf"\b(?P<phi>\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
+        _r("street", "LOCATION", rf"(?=\d)\b(?P<phi>\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
         _r("street_name_number", "LOCATION", rf"\b(?P<phi>(?:{_STREET_PREFIX}[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|del|di|della|dei|van|von)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,4}}|[{_UP}][{_LO}]*(?:{_STREET_SUFFIXES})|{_W}[ \t]+(?i:{_STREET_SUFFIXES})),?[ \t]+(?:N°[ \t]*)?\d{{1,5}}[A-Za-z]?(?:[\-/]\d{{1,5}})?)(?![\w/.\-]|\.\d)"),
         _r("unit", "LOCATION", r"\b(?P<phi>(?:Apt|Apartment|Suite|Ste|Flat)\.?[ \t]+#?\d{1,5}[A-Z]?)(?![\w.\-])"),
         _r("military_address", "LOCATION", r"\b(?P<phi>(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5})|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})\b"),
         _r("address_cued", "LOCATION", r"\b(?:[Aa]ddress|[Aa]ddr\.)[ \t]*:[ \t]*(?P<phi>[^\n:]{4,80}?)[.,;]?(?=[ \t]*(?:\n|$|[A-Z][a-z]+:|[ \t]{2}))", check_clinical=True),
         _r("po_box", "LOCATION", r"\b(?P<phi>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)\b", ignore_case=True),
-        _r("city_state_zip", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA|PR|GU|VI|AS|MP)[ \t]+{_ZIP}))\b"),
-        _r("city_state_name", "LOCATION", rf"\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}),[ \t]*(?:{_STATE_NAMES})\b", check_clinical=True),
+        _r("city_state_zip", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA|PR|GU|VI|AS|MP)[ \t]+{_ZIP}))\b"),
+        _r("city_state_name", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}),[ \t]*(?:{_STATE_NAMES})\b", check_clinical=True),
         _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|[Pp]ostal [Cc]ode)[ \t:#]*(?P<phi>\d{5}(?:-\d{4})?)\b"),
-        _r("facility", "LOCATION", rf"\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{FACILITY})\b", check_clinical="common"),
+        _r("facility", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{FACILITY})\b", check_clinical="common"),
         # "St. Elizabeth's", "Saint Vincent": hospitals go by their saint (not St. John's wort).
         _r("facility_saint", "LOCATION", rf"\b(?P<phi>(?:St\.|Saint)[ \t]+(?!Jude\b){_W}(?:'s)?)(?![ \t]+(?:[Ww]ort|encephalitis|[Dd]ance|[Ff]ire)\b|[\w'])", check_clinical=True),
         # A named street without a house number after "on", "at", "off" ("on Main St.", "at Elm Avenue").
@@ -410,7 +410,7 @@ def default_rules() -> List[dict]:
         # no common word of notes ("lives in Springfield", not "returned from Rehab"); in capitals too.
         _r("place_cued", "LOCATION", rf"(?=[{_PLACE_CUE_FIRST}]){_PLACE_CUE}[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}}|{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,2}})(?![\w'\-])", check_clinical=True, validate="place"),
         # CONTACT: phone/fax (shape-checked), e-mail, URL, IP.
-        _r("phone", "CONTACT", r"(?<![\w/.\-])(?P<phi>(?:\+?1[ \t.\-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.\-])\d{3}[ \t.\-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\w/\-]|\.\d)", validate="phone"),
+        _r("phone", "CONTACT", r"(?=[\d(+])(?<![\w/.\-])(?P<phi>(?:\+?1[ \t.\-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.\-])\d{3}[ \t.\-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\w/\-]|\.\d)", validate="phone"),
         _r("phone_cued", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|[Cc]all(?: back)?(?: at)?|[Cc]ontact(?: at)?|[Hh]ome|[Ww]ork)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\+?\d[\d \t().\-]{6,18}\d)", validate="phone"),
         # Cues that name a phone ("Mobile:", "call me on") take any country's number; the looser
         # cues above ("Home", "Work", "Contact") keep the North American check.
@@ -419,16 +419,16 @@ def default_rules() -> List[dict]:
            r"(?P<phi>\+?(?:\(\d{1,5}\)[ \t.\-]?)?\d[\d \t.\-]{5,17}\d(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\d/])",
            validate="phone_any"),
         _r("pager", "CONTACT", r"\b(?i:pager|beeper|pgr|page (?:me )?at)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\d[\d\-]{2,8}\d)(?![\d/]|\.\d)", validate="id"),
-        _r("phone_international", "CONTACT", r"(?<![\w+])(?P<phi>\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,5}){1,4})(?!\w|-\d)"),
+        _r("phone_international", "CONTACT", r"(?=\+)(?<![\w+])(?P<phi>\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,5}){1,4})(?!\w|-\d)"),
         _r("email", "CONTACT", r"(?P<phi>\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b)"),
         _r("url", "CONTACT", r"(?P<phi>\b(?:https?://|ftp://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]])"),
         _r("domain", "CONTACT", r"(?<![@\w.\-])(?P<phi>(?:[A-Za-z0-9\-]+\.)+(?:com|org|net|edu|gov|io|info|biz|us|co\.uk|health|care)(?:/[^\s]*[^\s.,;:!?)])?)(?![\w\-])"),
-        _r("ipv4", "CONTACT", r"(?<![\d.])(?P<phi>(?:\d{1,3}\.){3}\d{1,3})(?!\d|\.\d)", validate="ip"),
+        _r("ipv4", "CONTACT", r"(?=\d)(?<![\d.])(?P<phi>(?:\d{1,3}\.){3}\d{1,3})(?!\d|\.\d)", validate="ip"),
         _r("ipv6", "CONTACT", r"(?<![\w:])(?P<phi>(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4})(?![\w:])", validate="ip"),
         # ID: SSN shape, card numbers (Luhn), any number after an identifier cue.
-        _r("ssn", "ID", r"(?<![\d\-])(?P<phi>\d{3}-\d{2}-\d{4})(?![\d\-])", validate="ssn"),
+        _r("ssn", "ID", r"(?=\d)(?<![\d\-])(?P<phi>\d{3}-\d{2}-\d{4})(?![\d\-])", validate="ssn"),
         _r("ssn_cued", "ID", r"\b(?:SSN|[Ss]ocial [Ss]ecurity(?: [Nn]umber| #| [Nn]o\.?)?)[ \t:#]*(?P<phi>\d{3}[ \-]?\d{2}[ \-]?\d{4})\b", validate="ssn"),
-        _r("card", "ID", r"(?<![\d\-])(?P<phi>\d{4}[ \-]?\d{4}[ \-]?\d{4}[ \-]?\d{1,7}|\d{13,19})(?![\d\-])", validate="luhn"),
+        _r("card", "ID", r"(?=\d)(?<![\d\-])(?P<phi>\d{4}[ \-]?\d{4}[ \-]?\d{4}[ \-]?\d{1,7}|\d{13,19})(?![\d\-])", validate="luhn"),
         _r("iban", "ID", r"\b(?P<phi>[A-Z]{2}\d{2}[ ]?(?:[A-Z0-9]{4}[ ]?){2,7}[A-Z0-9]{1,4})\b", validate="id"),
         _r("id_cued", "ID", rf"{_ID_CUE}[ \t]*(?:(?:[Nn]umber|[Nn]o\.?|ID)\b|#)?[ \t]*[:#=]?[ \t]*(?P<phi>[A-Za-z]{{0,4}}[\-#]?\d[A-Za-z0-9\-]{{2,24}})\b", validate="id"),
     ]
