@@ -4,7 +4,9 @@ Every value is invented by ``faker`` (seeded: the same seed writes the same file
 cued PHI ("Dr. X", "MRN: N") with uncued PHI ("X presented with...", "transferred from X") so a
 model has something to learn beyond the rules; PHI-free texts hold the clinical words that look
 like names (eponyms, drugs), years alone, ages under 90, doses and vital signs.
-Records: ``{"id", "text", "spans": [{"start", "end", "label"}], "phi_free": bool}``.
+Records: ``{"id", "text", "spans": [{"start", "end", "label"}], "phi_free": bool}``. The test split
+alone also draws on a held-out template family (``HELD_OUT_CUED``), so heads are scored on layouts
+they never trained on.
 
 ``generate_general`` writes a second, training-only family: names, addresses, cities and phone
 numbers from many ``faker`` locales in everyday sentences and letter-style blocks (the shapes a
