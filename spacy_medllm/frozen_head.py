@@ -139,6 +139,8 @@ def train_frozen_head(
     e.g. with a convex solver for a linear head (textcat/linear_fit.py); ``check(head)`` runs before
     the encoder pass, so a head that ``fit`` cannot train fails in seconds, not after encoding.
     ``averages``: the Adam loop scores and keeps averaged weights (``fit_head``)."""
+    if averages and fit is not None:  # a custom fit has no Adam averages to keep: say so, not drop it
+        raise ValueError("averages applies to the Adam loop (fit_head), not to a custom fit")
     fix_random_seed(seed)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)

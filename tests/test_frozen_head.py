@@ -57,3 +57,12 @@ def test_averages_score_save_and_keep_the_averaged_weights(monkeypatch):
     last = _params(textcat2.model)
     assert final.keys() == last.keys()
     assert any(not np.allclose(final[k], last[k]) for k in final)
+
+
+def test_averages_with_a_custom_fit_is_refused_not_dropped(tmp_path):
+    import pytest
+
+    with pytest.raises(ValueError, match="averages applies to the Adam loop"):
+        frozen_head.train_frozen_head(tmp_path / "no-pipeline", lambda nlp: [], lambda nlp: [], tmp_path / "out",
+                                      name="textcat", fragment="textcat", score_key="cats_score",
+                                      fit=lambda *a, **k: (0.0, []), averages=True)
