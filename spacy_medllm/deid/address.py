@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from .rules import FACILITY
+from .rules import _W, FACILITY
 
 # Postcodes: 4-6 digits (US zip+4, most of Europe), Canadian, British, Dutch ("7412 SL").
 _POSTCODE = re.compile(r"(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2})")
@@ -24,7 +24,11 @@ _POSTCODE = re.compile(r"(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2
 _PARTICLES = {"de", "la", "le", "les", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "e", "y", "u",
               "van", "von", "der", "den", "am", "an", "im", "sur", "sous", "en", "upon", "on", "of", "the"}
 # A facility name ends where its own words end ("Mercy Hospital ICU" is not an address).
+# Lower-case words a street line may hold besides place words ("ul. Jarzębinowa 5", "12 rue de la Paix").
+_STREET_LOWER = _PARTICLES | {"ul", "rue", "via", "av", "avenida", "calle", "strada", "str", "straat"}
 _FACILITY_END = re.compile(FACILITY + r"\W*$")
+_STREET_BEFORE_UNIT = re.compile(rf"(?<![\w'\-])(?:\d{{1,6}}[ \t]+)?{_W}(?:[ \t]+{_W})?[ \t]+\d{{1,5}}[A-Za-z]?,?[ \t]+$")
+_POSTCODE_STOP = re.compile(r"(?<=\d)[.!?](?=\s)")
 _TOKEN = re.compile(r"\(\S+?\)|[^\s,;()]+|,")
 _MAX_TAIL_WORDS = 6
 _MAX_BLOCK_LINES = 4
@@ -64,8 +68,10 @@ def _tail_end(text: str, end: int) -> int:
 
 
 def _head_start(text: str, start: int) -> int:
-    """Start of a house number written before the found street on the same line ("9858 92 Hounslow Rd")."""
-    m = re.search(r"(?:\d{1,6}[ \t]+)+$", text[max(0, start - 40):start])
+    """Start of a house number written before the found street on the same line ("9858 92 Hounslow Rd"),
+    or of the street and number written before a found unit ("51709 Spinatsch 94 Apt. 615")."""
+    before = text[max(0, start - 60):start]
+    m = _UNIT.match(text, start) and _STREET_BEFORE_UNIT.search(before) or re.search(r"(?:\d{1,6}[ \t]+)+$", before)
     return start - len(m.group()) if m else start
 
 
@@ -91,10 +97,21 @@ def _block_end(text: str, end: int, street: bool) -> int:
         body = raw.lstrip(" \t>?*|-#")  # quoting prefixes of forwarded mail
         if not body.strip():
             break
+        sentence = _POSTCODE_STOP.search(body)  # "Australia 38837. Please call me": the address ends there
+        if sentence:
+            body = body[:sentence.end()]
         words = _line_words(body)
         if words is None:
             break
-        lines.append((nxt, words, any(_POSTCODE.fullmatch(w) for w in words)))
+        postcode = next((w for w in words if _POSTCODE.fullmatch(w.rstrip(".!?"))), None)
+        if postcode is not None:  # the address ends at the postcode and the place words after it
+            postcode_end = pos + 1 + raw.index(postcode) + len(postcode.rstrip(".!?"))
+            if postcode[-1] in ".!?":  # a sentence ends there: so does the block
+                lines.append((postcode_end, words, True))
+                break
+            lines.append((_tail_end(text, postcode_end), words, True))
+        else:
+            lines.append((nxt, words, False))
         pos = nxt if nxt < len(text) else -1
     best, closed = end, False
     for i, (line_end, words, postcode) in enumerate(lines):
@@ -106,12 +123,32 @@ def _block_end(text: str, end: int, street: bool) -> int:
     return best
 
 
+_UNIT = re.compile(r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
+_QUOTE_PREFIX = re.compile(r"[ \t>?*|#\-]*")
+
+
+def _block_start(text: str, start: int) -> int:
+    """Start of the street line above a line that opens with the unit ("4923 Parmova 109" over
+    "Suite 380"): a short line with a house number, where an address block puts its street."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start == 0 or _QUOTE_PREFIX.match(text, line_start).end() != start or not _UNIT.match(text, start):
+        return start
+    prev_start = text.rfind("\n", 0, line_start - 1) + 1
+    body_start = _QUOTE_PREFIX.match(text, prev_start, line_start - 1).end()
+    body = text[body_start:line_start - 1].rstrip()
+    words = _line_words(body) if body else None
+    if (words is None or body.endswith((".", "!", "?")) or not any(w.isdigit() and len(w) <= 6 for w in words)
+            or not all(_placeword(w) or w.lower().rstrip(".") in _STREET_LOWER for w in words)):
+        return start  # "Seen in clinic 3" over "Suite 400" is no street
+    return body_start
+
+
 def grow_locations(text: str, spans: List[Tuple]) -> List[Tuple]:
     """Each LOCATION span (start, end, label, source, score) widened over the rest of its address."""
     out = []
     for start, end, label, source, score in spans:
         if label == "LOCATION" and not _FACILITY_END.search(text[start:end]):
-            start, end = _head_start(text, start), _tail_end(text, end)
+            start, end = _block_start(text, _head_start(text, start)), _tail_end(text, end)
             end = _block_end(text, end, any(c.isdigit() for c in text[start:end]))
         out.append((start, end, label, source, score))
     return out

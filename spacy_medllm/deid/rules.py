@@ -82,7 +82,7 @@ _VERB_CUE = (r"\b(?i:seen by|signed by|[Ss]igned|dictated by|reviewed by|discuss
              r"named|nee|aka|[Ii]ntroduced as|[Gg]oes by)[ \t]+")
 # Speech and introductions: 'says Hauta-aho', 'My name is Iva Grusová'; checked against every clinical word.
 _SPEECH_CUE = (r"(?:\b(?:says|said|asks|asked|replied|according to|[Mm]y name is|[Hh]er name is|[Hh]is name is|"
-               r"name is|[Cc]alled|[Dd]ear|[Tt]his is|I'm|I am)[ \t]+)")
+               r"name is|(?:[Ll]ast |[Ff]irst |[Ff]ull |[Yy]our |[Tt]he )?name\?|[Cc]alled|[Dd]ear|[Tt]his is|I'm|I am)[ \t]+)")
 # Streets written name-then-number (most of Europe and Latin America): 'Rua Igreja 25', 'ul. Jarzębinowa 5',
 # 'Augsburger Strasse 36', 'Søndergade 52'.
 _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|Via|Viale|Piazza|Corso|Largo|Praça|"
@@ -393,13 +393,18 @@ def default_rules() -> List[dict]:
         # LOCATION: street address, city/state/zip, facilities with a cue word, places after "lives in".
         _r("street", "LOCATION", rf"(?=\d)\b(?P<phi>\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
         _r("street_name_number", "LOCATION", rf"\b(?P<phi>(?:{_STREET_PREFIX}[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|del|di|della|dei|van|von)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,4}}|[{_UP}][{_LO}]*(?:{_STREET_SUFFIXES})|{_W}[ \t]+(?i:{_STREET_SUFFIXES})),?[ \t]+(?:N°[ \t]*)?\d{{1,5}}[A-Za-z]?(?:[\-/]\d{{1,5}})?)(?![\w/.\-]|\.\d)"),
+        # A house number before a street that opens on its kind ("12 rue de la Paix", "106 Rue Ettatawer").
+        _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Calle|Via|Viale|Corso|Chemin|[Aa]venue|Boulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
         _r("unit", "LOCATION", r"\b(?P<phi>(?:Apt|Apartment|Suite|Ste|Flat)\.?[ \t]+#?\d{1,5}[A-Z]?)(?![\w.\-])"),
-        _r("military_address", "LOCATION", r"\b(?P<phi>(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5})|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})\b"),
+        _r("military_address", "LOCATION", r"\b(?P<phi>(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5})|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})\b", ignore_case=True),
+        # A ship above its fleet post office line ("USS Lorenzen\nFPO AE 25990").
+        _r("military_ship", "LOCATION", rf"\b(?P<phi>(?:USS|USNS|USCGC)[ \t]+{_W}(?:[ \t]+{_W})?)(?=[ \t,]*\n?[ \t]*FPO\b)"),
         _r("address_cued", "LOCATION", r"\b(?:[Aa]ddress|[Aa]ddr\.)[ \t]*:[ \t]*(?P<phi>[^\n:]{4,80}?)[.,;]?(?=[ \t]*(?:\n|$|[A-Z][a-z]+:|[ \t]{2}))", check_clinical=True),
         _r("po_box", "LOCATION", r"\b(?P<phi>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)\b", ignore_case=True),
         _r("city_state_zip", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA|PR|GU|VI|AS|MP)[ \t]+{_ZIP}))\b"),
         _r("city_state_name", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}),[ \t]*(?:{_STATE_NAMES})\b", check_clinical=True),
-        _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|[Pp]ostal [Cc]ode)[ \t:#]*(?P<phi>\d{5}(?:-\d{4})?)\b"),
+        # Any country's postcode after a cue ("ZIP: 7412 SL", "zip code is 3910", "Postcode: SW1A 1AA").
+        _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|ZIP(?: CODE)?|[Pp]ost(?:al )?[Cc]ode|POST(?:AL )?CODE)(?:[ \t]+is)?[ \t:#]*(?P<phi>\d{5}(?:-\d{4})?|\d{4}(?:[ \t]?[A-Z]{2}(?![A-Za-z]))?|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2})\b(?![ \t]*(?:mg|mcg|g|mL|ml|units?|%))"),
         _r("facility", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{FACILITY})\b", check_clinical="common"),
         # "St. Elizabeth's", "Saint Vincent": hospitals go by their saint (not St. John's wort).
         _r("facility_saint", "LOCATION", rf"\b(?P<phi>(?:St\.|Saint)[ \t]+(?!Jude\b){_W}(?:'s)?)(?![ \t]+(?:[Ww]ort|encephalitis|[Dd]ance|[Ff]ire)\b|[\w'])", check_clinical=True),

@@ -33,6 +33,16 @@ def test_same_line_tail_and_house_number(text, address):
      "2224 Augsburger Strasse 36\n> Apt. 342\n> TRONDHEIM\n> Norway 64389"),
     # no postcode: at most two lines of place words, up to the first line that is not one
     ("363 52 Huntly Street\n Suite 132\n BARMOLLOCH\n United Kingdom?", "363 52 Huntly Street\n Suite 132\n BARMOLLOCH\n United Kingdom?"),
+    # a street line above a line that opens with the unit, whatever the street's shape
+    ("??? Carly Jones\n??? 53772 Holmatun 45\n??? Suite 757\n??? Iceland 12345",
+     "53772 Holmatun 45\n??? Suite 757\n??? Iceland 12345"),
+    # a sentence ends at the postcode, or words go on after it: the address ends with the postcode
+    ("A taxi to 180 Sahantie 72\nAAPAJÄRVI, LL 34736. Please call me when you are here.",
+     "180 Sahantie 72\nAAPAJÄRVI, LL 34736"),
+    ("The letter came to 12 Oak Street\n Apt. 271\n Canada 36523 last night.", "12 Oak Street\n Apt. 271\n Canada 36523"),
+    # a street and number before a unit on its line
+    ("Validate the following: 51709 Spinatsch 94 Apt. 615 Moosleerau Switzerland",
+     "51709 Spinatsch 94 Apt. 615 Moosleerau Switzerland"),
 ])
 def test_address_block_on_the_next_lines(text, address):
     assert phi(text) == [address]
@@ -43,6 +53,8 @@ def test_address_block_on_the_next_lines(text, address):
     ("Address: 12 Oak Street\nHISTORY OF PRESENT ILLNESS: chest pain.", "HISTORY OF PRESENT ILLNESS"),
     ("12 Oak Street\nShe was seen today and denies chest pain.\n02114", "denies chest pain"),
     ("12 Oak Street\n\nPlan\nAspirin 81", "Plan\nAspirin 81"),
+    # a line of clinical words above a unit is no street
+    ("Seen in clinic 3\nSuite 400 was closed.", "Seen in clinic 3"),
     # a town alone does not take the short lines under it; only a street (with a number) does
     ("Patient lives in Springfield\nROS\nNegative", "ROS\nNegative"),
     # a facility's name is not an address: the words after it stay

@@ -114,6 +114,15 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("PATIENT NAME: HUGHES, CRYSTAL  DOB: Jun 09, 1970", "NAME", "HUGHES, CRYSTAL"),
     ("Unit #: 56393377 Rodriguez, Philip  MRN: 50706738", "NAME", "Rodriguez, Philip"),
     ("Transcribed by: kt Echocardiogram showed an EF of 55%.", "NAME", "kt"),
+    # any country's postcode after a cue, streets that open on their kind, ships, forms
+    ("ZIP: 7412 SL", "LOCATION", "7412 SL"),
+    ("My zip code is 3910", "LOCATION", "3910"),
+    ("Postcode: SW1A 1AA", "LOCATION", "SW1A 1AA"),
+    ("Sent to 106 Rue Ettatawer yesterday.", "LOCATION", "106 Rue Ettatawer"),
+    ("Lives at 12 rue de la Paix with her son.", "LOCATION", "12 rue de la Paix"),
+    ("New address is USS Lorenzen\nFPO AE 25990", "LOCATION", "USS Lorenzen"),
+    ("address: unit 4526 box 0671\ndpo ap 40902", "LOCATION", "unit 4526 box 0671"),
+    ("What's your last name? Magnusson", "NAME", "Magnusson"),
 ])
 def test_rule_positives(text, label, value):
     """Each rule alone: addresses are not grown here (that is test_address.py)."""
@@ -198,6 +207,7 @@ def test_every_identifier_cue_takes_the_number(cue):
     "CC: Chest pain. Abdomen, GU: normal. Tylenol, PR as needed.",
     "Vitamin D. Kowalczyk maneuver was done. Grade A. Nowak flap healed.",
     "Temp 101F with chills.\n101F, HR 110. A 45M with chest pain. Gave 3 units of PRBC. Pager 5/10 pain.",
+    "Zip 1000 mg of tylenol. Postcode unknown. 2 Place holders in room. Name? Unknown.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
