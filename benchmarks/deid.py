@@ -250,7 +250,23 @@ def score_intact(items: List[Tuple[str, List[Span]]], predictions: List[List[Spa
     return {"entities": n, "intact": round(intact / n, 4) if n else None}
 
 
-def speed(pipeline: str, repeats: int = 3, n_notes: int = 150, with_pipeline: Optional[str] = None) -> dict:
+def speed_notes(source: str, n_notes: Optional[int] = None) -> List[str]:
+    """The notes timed: ``sample`` (the project's sample notes, short, 150 by default) or
+    ``mtsamples`` (whole MTSamples transcriptions, the first 100 distinct by default, as
+    ``benchmarks.speed`` reads them)."""
+    if source == "sample":
+        return [t for t, _ in sample_entities()][:n_notes or 150]
+    if source == "mtsamples":
+        from benchmarks.speed import MTSAMPLES, read_notes
+
+        if not MTSAMPLES.exists():
+            raise SystemExit(f"--speed-notes mtsamples: {MTSAMPLES} not found")
+        return read_notes(MTSAMPLES, n_notes or 100)
+    raise SystemExit(f"--speed-notes: unknown source {source!r} (sample or mtsamples)")
+
+
+def speed(pipeline: str, repeats: int = 3, n_notes: Optional[int] = None, with_pipeline: Optional[str] = None,
+          notes: str = "sample") -> dict:
     """The clinical pipeline's time on whole notes with and without medllm_deid, side by side:
     runs alternate (without, with) and each takes the median of ``repeats``. ``with_pipeline``: the
     same pipeline with de-identification already in it (the trained head + medllm_deid) instead of
@@ -259,7 +275,7 @@ def speed(pipeline: str, repeats: int = 3, n_notes: int = 150, with_pipeline: Op
 
     import spacy
 
-    texts = [t for t, _ in sample_entities()][:n_notes]
+    texts = speed_notes(notes, n_notes)
     plain = spacy.load(pipeline)
     with_deid = spacy.load(with_pipeline or pipeline)
     if "medllm_deid" not in with_deid.pipe_names:
@@ -292,7 +308,8 @@ def speed(pipeline: str, repeats: int = 3, n_notes: int = 150, with_pipeline: Op
     pipe_seconds = {name: round(statistics.median(v), 4) for name, v in per_pipe.items()}
     rest = sum(v for k, v in pipe_seconds.items() if k not in deid_pipes)
     return {"pipeline": pipeline, "with_pipeline": with_pipeline or f"{pipeline} + medllm_deid (rules)",
-            "pipes_with": with_deid.pipe_names, "notes": len(texts), "chars": sum(map(len, texts)), "repeats": repeats,
+            "pipes_with": with_deid.pipe_names, "notes_source": notes, "notes": len(texts), "chars": sum(map(len, texts)),
+            "words": sum(len(t.split()) for t in texts), "repeats": repeats,
             "seconds_without": round(without, 3), "seconds_with": round(with_, 3),
             "added_share": round(with_ / without - 1, 4),
             # each round's own ratio (its two runs back to back), less moved by load that drifts
@@ -364,6 +381,9 @@ def main(argv=None) -> int:
     parser.add_argument("--speed-repeats", type=int, default=3, help="With --speed-pipeline: alternating rounds (median)")
     parser.add_argument("--speed-with", default=None,
                         help="With --speed-pipeline: the same pipeline with its de-identification (head + medllm_deid)")
+    parser.add_argument("--speed-notes", default="sample", choices=["sample", "mtsamples"],
+                        help="With --speed-pipeline: the project's sample notes or whole MTSamples transcriptions")
+    parser.add_argument("--speed-n", type=int, default=None, help="With --speed-pipeline: how many notes (150 / 100)")
     parser.add_argument("--suggester-coverage", default=None,
                         help="Only measure how many gold spans of this .spacy the head's suggester can propose")
     parser.add_argument("--rule-hits", default=None,
@@ -384,7 +404,8 @@ def main(argv=None) -> int:
         print(json.dumps(res), file=sys.stderr)
         return 0
     if args.speed_pipeline:
-        res = speed(args.speed_pipeline, repeats=args.speed_repeats, with_pipeline=args.speed_with)
+        res = speed(args.speed_pipeline, repeats=args.speed_repeats, with_pipeline=args.speed_with,
+                    notes=args.speed_notes, n_notes=args.speed_n)
         res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
         Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf8")
         print(json.dumps({k: v for k, v in res.items() if k != "runs"}), file=sys.stderr)

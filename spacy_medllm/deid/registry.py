@@ -8,10 +8,11 @@ from spacy.util import registry
 from .component import Deidentifier, score_phi
 from .model import build_concat_tok2vec
 from .rules import DEFAULT_CLINICAL_WORDS, LABELS, default_rules
-from .suggester import build_phi_ngram_suggester
+from .suggester import build_phi_ngram_suggester, build_phi_ngram_suggester_v2
 
 registry.architectures.register("spacy_medllm.ConcatTok2Vec.v1", func=build_concat_tok2vec)
 registry.misc.register("spacy_medllm.phi_ngram_suggester.v1", func=build_phi_ngram_suggester)
+registry.misc.register("spacy_medllm.phi_ngram_suggester.v2", func=build_phi_ngram_suggester_v2)
 
 
 @registry.scorers("spacy_medllm.phi_scorer.v1")
