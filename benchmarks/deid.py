@@ -320,20 +320,23 @@ def speed(pipeline: str, repeats: int = 3, n_notes: Optional[int] = None, with_p
 
 
 def suggester_coverage(path: str, spans_key: str = "phi_model", max_size: int = 8) -> dict:
-    """Share of a DocBin's gold PHI spans that the head's candidate suggester can propose, and the
-    candidates per token against spaCy's plain n-grams."""
+    """Share of a DocBin's gold PHI spans that the head's candidate suggester can propose (v1, and
+    v2 with ``skip_plain_words``), and the candidates per token against spaCy's plain n-grams."""
     import spacy
     from spacy.tokens import DocBin
 
     from spacy_medllm.deid.suggester import phi_ngram_suggester
 
     nlp = spacy.blank("en")
-    gold = reachable = reachable_plain = tokens = candidates = plain = 0
+    gold = reachable = reachable_v2 = reachable_plain = tokens = candidates = candidates_v2 = plain = 0
     for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
         found = {tuple(r) for r in phi_ngram_suggester([doc], 1, max_size).dataXd.tolist()}
+        found_v2 = {tuple(r) for r in phi_ngram_suggester([doc], 1, max_size, skip_plain_words=True).dataXd.tolist()}
         spans = [(s.start, s.end) for s in doc.spans.get(spans_key, [])]
         gold += len(spans)
         reachable += sum(s in found for s in spans)
+        reachable_v2 += sum(s in found_v2 for s in spans)
+        candidates_v2 += len(found_v2)
         reachable_plain += sum(e - b <= max_size for b, e in spans)
         tokens += len(doc)
         candidates += len(found)
@@ -341,6 +344,8 @@ def suggester_coverage(path: str, spans_key: str = "phi_model", max_size: int = 
     return {"docbin": str(path), "gold_spans": gold, "reachable": round(reachable / max(1, gold), 4),
             "reachable_plain_ngrams": round(reachable_plain / max(1, gold), 4),
             "candidates_per_token": round(candidates / max(1, tokens), 3),
+            "reachable_skip_plain_words": round(reachable_v2 / max(1, gold), 4),
+            "candidates_per_token_skip_plain_words": round(candidates_v2 / max(1, tokens), 3),
             "plain_ngrams_per_token": round(plain / max(1, tokens), 3)}
 
 
