@@ -24,9 +24,11 @@ _POSTCODE = re.compile(r"(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2
 _PARTICLES = {"de", "la", "le", "les", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "e", "y", "u",
               "van", "von", "der", "den", "am", "an", "im", "sur", "sous", "en", "upon", "on", "of", "the"}
 # A facility name ends where its own words end ("Mercy Hospital ICU" is not an address).
+_FACILITY_END = re.compile(FACILITY + r"\W*$")
 # Lower-case words a street line may hold besides place words ("ul. Jarzębinowa 5", "12 rue de la Paix").
 _STREET_LOWER = _PARTICLES | {"ul", "rue", "via", "av", "avenida", "calle", "strada", "str", "straat"}
-_FACILITY_END = re.compile(FACILITY + r"\W*$")
+_UNIT = re.compile(r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
+_QUOTE_PREFIX = re.compile(r"[ \t>?*|#\-]*")  # quoting prefixes of forwarded mail
 _STREET_BEFORE_UNIT = re.compile(rf"(?<![\w'\-])(?:\d{{1,6}}[ \t]+)?{_W}(?:[ \t]+{_W})?[ \t]+\d{{1,5}}[A-Za-z]?,?[ \t]+$")
 _POSTCODE_STOP = re.compile(r"(?<=\d)[.!?](?=\s)")
 _TOKEN = re.compile(r"\(\S+?\)|[^\s,;()]+|,")
@@ -121,10 +123,6 @@ def _block_end(text: str, end: int, street: bool) -> int:
               and all(_placeword(w) or w.lower() in _PARTICLES for w in words)):
             best = line_end
     return best
-
-
-_UNIT = re.compile(r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
-_QUOTE_PREFIX = re.compile(r"[ \t>?*|#\-]*")
 
 
 def _block_start(text: str, start: int) -> int:
