@@ -251,7 +251,7 @@ def score_intact(items: List[Tuple[str, List[Span]]], predictions: List[List[Spa
 
 
 def speed_notes(source: str, n_notes: Optional[int] = None) -> List[str]:
-    """The notes timed: ``sample`` (the project's sample notes, short, 150 by default) or
+    """The notes timed: ``sample`` (the project's sample notes, short; at most 150, there are 74) or
     ``mtsamples`` (whole MTSamples transcriptions, the first 100 distinct by default, as
     ``benchmarks.speed`` reads them)."""
     if source == "sample":
@@ -321,7 +321,9 @@ def speed(pipeline: str, repeats: int = 3, n_notes: Optional[int] = None, with_p
 
 def suggester_coverage(path: str, spans_key: str = "phi_model", max_size: int = 8) -> dict:
     """Share of a DocBin's gold PHI spans that the head's candidate suggester can propose (v1, and
-    v2 with ``skip_plain_words``), and the candidates per token against spaCy's plain n-grams."""
+    v2 with ``skip_plain_words``), and the candidates per token against spaCy's plain n-grams.
+    ``path`` may also name the notes the speed benchmark times (``sample``, ``mtsamples``): no gold
+    there, only the candidate counts."""
     import spacy
     from spacy.tokens import DocBin
 
@@ -329,7 +331,11 @@ def suggester_coverage(path: str, spans_key: str = "phi_model", max_size: int = 
 
     nlp = spacy.blank("en")
     gold = reachable = reachable_v2 = reachable_plain = tokens = candidates = candidates_v2 = plain = 0
-    for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
+    if path in ("sample", "mtsamples"):
+        docs = (nlp.make_doc(t) for t in speed_notes(path))
+    else:
+        docs = DocBin().from_disk(path).get_docs(nlp.vocab)
+    for doc in docs:
         found = {tuple(r) for r in phi_ngram_suggester([doc], 1, max_size).dataXd.tolist()}
         found_v2 = {tuple(r) for r in phi_ngram_suggester([doc], 1, max_size, skip_plain_words=True).dataXd.tolist()}
         spans = [(s.start, s.end) for s in doc.spans.get(spans_key, [])]
@@ -341,10 +347,10 @@ def suggester_coverage(path: str, spans_key: str = "phi_model", max_size: int = 
         tokens += len(doc)
         candidates += len(found)
         plain += sum(max(0, len(doc) - k + 1) for k in range(1, max_size + 1))
-    return {"docbin": str(path), "gold_spans": gold, "reachable": round(reachable / max(1, gold), 4),
-            "reachable_plain_ngrams": round(reachable_plain / max(1, gold), 4),
+    return {"docbin": str(path), "gold_spans": gold, "reachable": round(reachable / gold, 4) if gold else None,
+            "reachable_plain_ngrams": round(reachable_plain / gold, 4) if gold else None,
             "candidates_per_token": round(candidates / max(1, tokens), 3),
-            "reachable_skip_plain_words": round(reachable_v2 / max(1, gold), 4),
+            "reachable_skip_plain_words": round(reachable_v2 / gold, 4) if gold else None,
             "candidates_per_token_skip_plain_words": round(candidates_v2 / max(1, tokens), 3),
             "plain_ngrams_per_token": round(plain / max(1, tokens), 3)}
 
@@ -390,7 +396,8 @@ def main(argv=None) -> int:
                         help="With --speed-pipeline: the project's sample notes or whole MTSamples transcriptions")
     parser.add_argument("--speed-n", type=int, default=None, help="With --speed-pipeline: how many notes (150 / 100)")
     parser.add_argument("--suggester-coverage", default=None,
-                        help="Only measure how many gold spans of this .spacy the head's suggester can propose")
+                        help="Only measure how many gold spans of this .spacy the head's suggester can propose "
+                             "('sample' or 'mtsamples': candidate counts on the notes the speed benchmark times)")
     parser.add_argument("--rule-hits", default=None,
                         help="Only count where the rules with these comma-separated name prefixes fire in "
                              "MTSamples and MACCROBAT (real notes, no PHI to find)")
