@@ -4,8 +4,8 @@ Recall: share of gold PHI spans fully covered by the union of a system's spans (
 de-identifier must remove PHI, whatever it calls it). Precision: share of a system's spans that
 overlap gold PHI (spans over non-PHI gold types, such as Presidio's ORGANIZATION or an age under
 90, count neither way). Flagged: share of PHI-free texts where the system finds anything.
-Intact: share of clinical entities (NegEx dev conditions, the sample notes' PROBLEM/TEST/TREATMENT)
-that no system span touches. Data: the synthetic held-out notes (``spacy_medllm.deid.synth``,
+Intact: share of clinical entities (NegEx dev conditions, the sample notes' PROBLEM/TEST/TREATMENT,
+the MACCROBAT dev case reports' PROBLEM/TEST/TREATMENT) that no system span touches. Data: the synthetic held-out notes (``spacy_medllm.deid.synth``,
 test split) and a seeded split of presidio_synth_v2 (the part no model trains on).
 
 Usage: python -m benchmarks.deid [--systems medllm,presidio,philter,scrubadub] [--output benchmarks/results/deid_rules.json]
@@ -63,6 +63,22 @@ def sample_entities() -> List[Tuple[str, List[Span]]]:
             rec = json.loads(line)
             out.append((rec["text"], [(s["start"], s["end"]) for s in rec["spans"] if s["label"] in ("PROBLEM", "TEST", "TREATMENT")]))
     return out
+
+
+MACCROBAT_DEV = ROOT / "corpus" / "maccrobat" / "dev.spacy"
+
+
+def maccrobat_entities(path: Path = MACCROBAT_DEV) -> List[Tuple[str, List[Span]]]:
+    """The entities of the MACCROBAT case reports held out of the clinical corpus, and so of the
+    name lists built from it (``spacy project run maccrobat-corpus`` writes them): real clinical
+    text that the known words were not read from. Empty when the file is missing."""
+    if not path.exists():
+        return []
+    import spacy
+    from spacy.tokens import DocBin
+
+    docs = DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)
+    return [(d.text, [(e.start_char, e.end_char) for e in d.ents if e.label_ in ("PROBLEM", "TEST", "TREATMENT")]) for d in docs]
 
 
 # ---- systems: text -> list of (start, end) spans ------------------------------------------------
@@ -426,6 +442,9 @@ def main(argv=None) -> int:
     datasets = {"synth": synth_split(args.split, args.synth_n), "presidio": presidio_split()[args.split]}
     negex = negex_conditions()
     sample = sample_entities()
+    maccrobat = maccrobat_entities()
+    if not maccrobat:
+        print(f"{MACCROBAT_DEV}: missing (spacy project run maccrobat-corpus); its entities are not scored", file=sys.stderr)
     results = {"command": "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:]),
                "split": args.split, "model": args.model, "systems": {}}
     for name in args.systems.split(","):
@@ -444,6 +463,8 @@ def main(argv=None) -> int:
         res["negex_conditions"]["sentences_flagged"] = round(
             sum(bool(p) for p in system([t for t, _ in negex])) / max(1, len(negex)), 4)
         res["sample_entities"] = score_intact(sample, system([t for t, _ in sample]))
+        if maccrobat:
+            res["maccrobat_dev_entities"] = score_intact(maccrobat, system([t for t, _ in maccrobat]))
         results["systems"][name] = res
         print(name, json.dumps({k: {m: v.get(m) for m in ("recall", "precision", "phi_free_flagged", "recall_common_types", "intact")
                                     if m in v} for k, v in res.items()}), file=sys.stderr)

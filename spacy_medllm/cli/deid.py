@@ -116,8 +116,8 @@ def deid_names_cli(
     min_count: int = typer.Option(2, "--min-count", help="A word written in lower case this often is a common word"),
     text_field: str = typer.Option("text", "--text-field", help="The note text's column (CSV/TSV) or field (JSONL); comma-separated: the first a file has"),
 ):
-    """Write the given-name and common-word lists of the PHI name rule (faker's names of every locale,
-    less the words these notes write in lower case)."""
+    """Write the name lists of the PHI name rules: faker's names of every locale, less the words these
+    notes write in lower case, and the known words (English and the notes' own) that are no name."""
     from ..deid.names import write_name_lists
 
     if min_count < 1:
@@ -126,7 +126,8 @@ def deid_names_cli(
         counts = write_name_lists(output, corpora, min_count, text_field)
     except (ValueError, ImportError) as err:
         raise typer.BadParameter(str(err))
-    typer.echo(f"{counts['given']:,} given names, {counts['common']:,} common words ({counts['surnames']:,} also surnames), {counts['countries']:,} countries -> {output}", err=True)
+    typer.echo(f"{counts['given']:,} given names, {counts['common']:,} common words ({counts['surnames']:,} also surnames), "
+               f"{counts['known']:,} other known words, {counts['countries']:,} countries -> {output}", err=True)
 
 
 @app.command("deid-train-head")

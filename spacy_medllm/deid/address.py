@@ -30,6 +30,7 @@ _STREET_LOWER = _PARTICLES | {"ul", "rue", "via", "av", "avenida", "calle", "str
 _UNIT = re.compile(r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
 _QUOTE_PREFIX = re.compile(r"[ \t>?*|#\-]*")  # quoting prefixes of forwarded mail
 _STREET_BEFORE_UNIT = re.compile(rf"(?<![\w'\-])(?:\d{{1,6}}[ \t]+)?{_W}(?:[ \t]+{_W})?[ \t]+\d{{1,5}}[A-Za-z]?,?[ \t]+$")
+_ENDS_ON_POSTCODE = re.compile(rf"(?<![\w\-]){_POSTCODE.pattern}$")
 _POSTCODE_STOP = re.compile(r"(?<=\d)[.!?](?=\s)")
 _TOKEN = re.compile(r"\(\S+?\)|[^\s,;()]+|,")
 _MAX_TAIL_WORDS = 6
@@ -91,6 +92,8 @@ def _block_end(text: str, end: int, street: bool) -> int:
     A town alone ("lives in Springfield") does not take the headers under it ("ROS")."""
     if text[end:].split("\n", 1)[0].strip(" \t,.;"):
         return end  # the line goes on after the span: not the last line of an address
+    if _ENDS_ON_POSTCODE.search(text, max(0, end - 16), end):
+        return end  # "Australia 38837": the address already ends at its postcode
     lines, pos = [], text.find("\n", end)
     while pos >= 0 and len(lines) < _MAX_BLOCK_LINES:
         nxt = text.find("\n", pos + 1)

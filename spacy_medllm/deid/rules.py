@@ -312,10 +312,81 @@ def _given_name_ok(m: re.Match) -> bool:
     return bool(rest) and packaged_name_lists().is_given(words[0]) and _possible_names(rest)
 
 
+# Nouns that make the capitalized word before them an eponym or a brand ("Hartmann's pouch",
+# "Spurling's test", "Foley catheter") and suffixes of terms and drug stems (WHO INN) that no name
+# has ("Angiodysplasia", "Valganciclovir"): such words are no name even when unknown.
+_EPONYM_HEAD = (r"(?:disease|syndrome|sign|signs|test|tests|maneuver|manoeuvre|procedure|operation|pouch|ligament|"
+                r"fascia|lines?|triad|phenomenon|reflex|solution|stain|classification|scale|score|criteria|nodes?|"
+                r"canal|space|glands?|cyst|tumou?r|sarcoma|lymphoma|palsy|ulcer|fracture|amputation|repair|"
+                r"incision|retractor|forceps|clamp|catheter|tube|drain|fistula|body|bodies|area|point|angle|"
+                r"position|approach|technique|method|exam|examination|hernia|diverticulum|ring|membrane|capsule|"
+                r"duct|nerve|muscle|artery|vein|cells?|questionnaire|staging|grade|needle|stockings|hose|"
+                r"scissors|dissector|shunt|valve|anomaly|malformation|deformity|contracture|spots?|nodules?|"
+                r"fixation|cannula|elevator|dressing|gauze|mesh|suture|sheath|stent|balloon|bed|chair|walker|flap|wort)")
+_TERM_END = re.compile(r"(?:itis|osis|oses|emia|aemia|ectomy|ostomy|otomy|plasty|scopy|graphy|pathy|plasia|trophy|"
+                       r"algia|ization|isation|ically|ology|ologist|uria|penia|lysis|genic|iasis|mab|nib|pril|"
+                       r"sartan|olol|statin|azole|mycin|cillin|floxacin|vir|parin|zepam|azolam|oxetine|triptan|"
+                       r"dronate|gliptin|gliflozin|lukast|tidine|prazole|setron|caine|ectomies|itides)$")
+_ORG_END = r"(?:Inc|LLC|Ltd|Corp|Corporation|Co|GmbH|PLC|LLP|AG|SA|NV|BV)"
+_DOSE_UNIT = r"mg|mcg|g|kg|mL|ml|L|cc|units?|U|IU|mEq|mmol|%|mm|cm|hours?|hrs?|days?|weeks?|months?|years?|times|x|tabs?|tablets?|caps?|capsules?|puffs?|drops?|sprays?|doses?"
+# After a word: its possessive, then no eponym's noun or company suffix ("Graves' disease").
+_NOT_EPONYM = (rf"(?:'s?)?(?![\w\-'])(?![ \t]+(?:{_EPONYM_HEAD}|{_ORG_END})\b)"
+               rf"(?![ \t]+\d+(?:\.\d+)?[ \t]*(?:{_DOSE_UNIT})\b)")  # a drug before its dose ("Xyzal 5 mg")
+# Particles of names and places, in lower case between their words ("de la", "van der", "u").
+_PARTICLE = r"(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei|van|von|der|den|ter|ten|al|el|bin|ibn|y|e|u)"
+_PARTICLE_RE = re.compile(_PARTICLE)
+_NEXT_WORD = re.compile(r"(?:'s?)?[ \t]+([a-z]+)")
+_WEEKDAYS = frozenset(f"{d}day" for d in ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun"))
+_STATE_SET = frozenset(s.lower() for s in _STATE_NAMES.split("|"))
+
+
+def _forms(low: str) -> List[str]:
+    """The word and the stems its inflections may come from (dictionaries list lemmas: "pedestrians"
+    is "pedestrian"), none shorter than four letters."""
+    forms = [low]
+    for end, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", "")):
+        if low.endswith(end) and len(low) - len(end) + len(repl) >= 4:
+            forms.append(low[: len(low) - len(end)] + repl)
+    return forms
+
+
+def _unknown_word(word: str) -> bool:
+    """A capitalized word that is no known word of any kind: English (that is no name), common or
+    clinical in notes, a country or state, a month or weekday, or shaped like a term or a drug."""
+    lists = packaged_name_lists()
+    base = re.sub(r"'s?$", "", word)
+    parts = [p for p in base.split("-") if p]
+    if not parts or len(base) < 2 or not _VOWEL.search(base):
+        return False
+    for part in parts:
+        low = part.lower()
+        if (any(lists.is_known(form) for form in _forms(low)) or low in _CLINICAL_SET or low in MONTHS or low in _WEEKDAYS or low in _STATE_SET
+                or lists.is_country(low) or (len(low) > 6 and _TERM_END.search(low))):
+            return False
+    return not lists.is_known(base) and not lists.is_country(base)
+
+
+def _unknown_name_ok(m: re.Match) -> bool:
+    """Every word of the run but its particles is unknown (``_unknown_word``): a name or place from
+    outside the given-name list ("Vsevolod", "Wisława Szczepańska", "Chiclana de la Frontera"), the
+    way Philter takes every word its lists do not know."""
+    words = [w for w in _LETTERS.findall(m.group("phi")) if not _PARTICLE_RE.fullmatch(w)]
+    after = _NEXT_WORD.match(m.string, m.end("phi"))
+    if after and len(after.group(1)) > 6 and _TERM_END.search(after.group(1).lower()):  # "St. Louis encephalitis"
+        return False
+    return bool(words) and all(_unknown_word(w) for w in words)
+
+
+def _country_postcode_ok(m: re.Match) -> bool:
+    """A postcode after a country, the last line of an address ("Denmark 35018"); no year."""
+    return packaged_name_lists().is_country(m.group("country")) and not re.fullmatch(r"(?:19|20)\d\d", m.group("code"))
+
+
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
     "name_words": _name_words_ok, "place": _place_ok, "initials_after_cue": _initials_after_cue_ok,
+    "unknown_name": _unknown_name_ok, "country_postcode": _country_postcode_ok,
 }
 
 
@@ -395,6 +466,10 @@ def default_rules() -> List[dict]:
         _r("street_name_number", "LOCATION", rf"\b(?P<phi>(?:{_STREET_PREFIX}[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|del|di|della|dei|van|von)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,4}}|[{_UP}][{_LO}]*(?:{_STREET_SUFFIXES})|{_W}[ \t]+(?i:{_STREET_SUFFIXES})),?[ \t]+(?:N°[ \t]*)?\d{{1,5}}[A-Za-z]?(?:[\-/]\d{{1,5}})?)(?![\w/.\-]|\.\d)"),
         # A house number before a street that opens on its kind ("12 rue de la Paix", "106 Rue Ettatawer").
         _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Calle|Via|Viale|Corso|Chemin|[Aa]venue|Boulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
+        # A street of unknown words and its house number, as Europe writes it ("Grössgstötten 50",
+        # "Dašická 688"), not a dose ("Xyzal 5 mg"); and a postcode after a country ("Denmark 35018").
+        _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}},?[ \t]+\d{{1,5}}[A-Za-z]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_name", check_clinical=True),
+        _r("country_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<country>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)", validate="country_postcode"),
         _r("unit", "LOCATION", r"\b(?P<phi>(?:Apt|Apartment|Suite|Ste|Flat)\.?[ \t]+#?\d{1,5}[A-Z]?)(?![\w.\-])"),
         _r("military_address", "LOCATION", r"\b(?P<phi>(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5})|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})\b", ignore_case=True),
         # A ship above its fleet post office line ("USS Lorenzen\nFPO AE 25990").
@@ -436,6 +511,12 @@ def default_rules() -> List[dict]:
         _r("card", "ID", r"(?=\d)(?<![\d\-])(?P<phi>\d{4}[ \-]?\d{4}[ \-]?\d{4}[ \-]?\d{1,7}|\d{13,19})(?![\d\-])", validate="luhn"),
         _r("iban", "ID", r"\b(?P<phi>[A-Z]{2}\d{2}[ ]?(?:[A-Z0-9]{4}[ ]?){2,7}[A-Z0-9]{1,4})\b", validate="id"),
         _r("id_cued", "ID", rf"{_ID_CUE}[ \t]*(?:(?:[Nn]umber|[Nn]o\.?|ID)\b|#)?[ \t]*[:#=]?[ \t]*(?P<phi>[A-Za-z]{{0,4}}[\-#]?\d[A-Za-z0-9\-]{{2,24}})\b", validate="id"),
+        # Last, so that where a rule above finds the same span its label stands ("lives in Poznań" is a
+        # LOCATION): capitalized words that no list knows (names.py: English, the notes' own words,
+        # terms and drugs), a run of them or one alone; not before an eponym's noun ("Hartmann's
+        # pouch"), a company's suffix (organizations are no Safe Harbor identifier) or a dose.
+        _r("name_unknown", "NAME", rf"(?=[{_UP}])(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{1,3}}){_NOT_EPONYM})", validate="unknown_name", check_clinical=True),
+        _r("name_unknown_word", "NAME", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}){_NOT_EPONYM}", validate="unknown_name", check_clinical=True),
     ]
 
 
@@ -455,7 +536,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
 
 

@@ -35,9 +35,9 @@ def salt(monkeypatch):
 
 @spacy.Language.component("medllm_test_fake_head")
 def fake_head(doc):
-    """Stands in for a trained head: 'Zed' and 'Quux' as NAME with scores 0.9 and 0.2; 'Babinski', a
+    """Stands in for a trained head: 'Thorn' and 'Flint' as NAME with scores 0.9 and 0.2; 'Babinski', a
     clinical word, as NAME with 0.95."""
-    spans = [doc.char_span(m, m + len(w), label="NAME") for w in ("Zed", "Quux", "Babinski") for m in [doc.text.find(w)] if m >= 0]
+    spans = [doc.char_span(m, m + len(w), label="NAME") for w in ("Thorn", "Flint", "Babinski") for m in [doc.text.find(w)] if m >= 0]
     doc.spans["phi_model"] = [s for s in spans if s is not None]
-    doc.spans["phi_model"].attrs["scores"] = [{"Zed": 0.9, "Quux": 0.2}.get(s.text, 0.95) for s in doc.spans["phi_model"]]
+    doc.spans["phi_model"].attrs["scores"] = [{"Thorn": 0.9, "Flint": 0.2}.get(s.text, 0.95) for s in doc.spans["phi_model"]]
     return doc

@@ -175,13 +175,13 @@ def test_head_spans_join_the_rules_above_the_threshold():
     nlp = spacy.blank("en")
     nlp.add_pipe("medllm_test_fake_head")
     nlp.add_pipe("medllm_deid", config={"model_spans_key": "phi_model", "threshold": 0.5})
-    doc = nlp("Zed and Quux came with Dr. Alice Wong on 01/02/2020.")
-    assert doc._.deidentified == "[NAME] and Quux came with Dr. [NAME] on [DATE]."
+    doc = nlp("Thorn and Flint came with Dr. Alice Wong on 01/02/2020.")
+    assert doc._.deidentified == "[NAME] and Flint came with Dr. [NAME] on [DATE]."
     sources = {s.text: s.kb_id_ for s in doc.spans["phi"]}
-    assert sources["Zed"] == "model" and sources["Alice Wong"] == "name_title"
+    assert sources["Thorn"] == "model" and sources["Alice Wong"] == "name_title"
     assert doc.spans["phi"].attrs["scores"][0] == 0.9
     # the head's span on a clinical word is dropped, whatever its score
-    assert nlp("Zed had a positive Babinski sign.")._.deidentified == "[NAME] had a positive Babinski sign."
+    assert nlp("Thorn had a positive Babinski sign.")._.deidentified == "[NAME] had a positive Babinski sign."
 
 
 def test_composed_head_trains_on_the_tiny_encoder_and_feeds_medllm_deid(tiny_encoder, tmp_path):

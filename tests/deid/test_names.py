@@ -4,6 +4,7 @@ import spacy
 from spacy.tokens import DocBin
 
 from spacy_medllm.deid.names import NameLists, build_name_lists, lower_case_words, packaged_name_lists
+from spacy_medllm.deid.rules import default_rules
 
 
 def found(nlp, text):
@@ -49,9 +50,19 @@ def test_given_name_before_common_words_is_no_name(rules_nlp, text):
     assert not {x for x in found(rules_nlp, text) if x[2].startswith("name_given")}
 
 
+def known_words_only_nlp():
+    """The rules without those for unknown words, which find "Holinka" alone: propagation on its own."""
+    nlp = spacy.blank("en")
+    deid = nlp.add_pipe("medllm_deid")
+    deid.clear_rules()
+    deid.add_rules([rule for rule in default_rules() if not rule["name"].startswith("name_unknown")])
+    return nlp
+
+
 def test_a_name_found_once_is_found_again_in_the_same_note(rules_nlp):
     text = "Dr. Jindřich Holinka examined her. Holinka's note is attached; Holinka agreed."
-    doc = rules_nlp(text)
+    assert "Holinka" not in rules_nlp(text)._.deidentified
+    doc = known_words_only_nlp()(text)
     spans = [(s.label_, s.text, s.kb_id_) for s in doc.spans["phi"]]
     assert spans == [("NAME", "Jindřich Holinka", "name_title"), ("NAME", "Holinka", "propagated"),
                      ("NAME", "Holinka", "propagated")]
@@ -65,10 +76,10 @@ def test_propagation_skips_clinical_and_common_words_and_can_be_turned_off():
     text = "Seen by Parkinson Brown. History of Parkinson disease; brown sputum. Brown stool."
     assert [s for s in deid.propagate_names(text, [(8, 23, "NAME", "name_verb", 1.0)])] == []
     text = "Seen by Olga Krylova. Copy to Krylova."
-    off = spacy.blank("en")
-    off.add_pipe("medllm_deid", config={"propagate_names": False})
+    off = known_words_only_nlp()
+    off.get_pipe("medllm_deid").cfg["propagate_names"] = False
     assert not any(source == "propagated" for _, _, source in found(off, text))
-    assert any(source == "propagated" for _, _, source in found(nlp, text))
+    assert any(source == "propagated" for _, _, source in found(known_words_only_nlp(), text))
 
 
 def test_propagation_setting_survives_save_and_load(tmp_path):

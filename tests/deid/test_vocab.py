@@ -39,19 +39,19 @@ def test_only_common_words(text, common):
 
 def test_head_spans_of_common_words_are_dropped_and_the_vocab_is_saved(tmp_path):
     nlp = spacy.blank("en")
-    nlp.add_pipe("medllm_test_fake_head")  # conftest.py: marks "Zed" and "Quux"
+    nlp.add_pipe("medllm_test_fake_head")  # conftest.py: marks "Thorn" and "Flint"
     deid = nlp.add_pipe("medllm_deid", config={"model_spans_key": "phi_model", "threshold": 0.1})
-    assert nlp("Zed met Quux.")._.deidentified == "[NAME] met [NAME]."
-    deid.set_clinical_vocab(["quux"])
-    assert nlp("Zed met Quux.")._.deidentified == "[NAME] met Quux."
+    assert nlp("Thorn met Flint.")._.deidentified == "[NAME] met [NAME]."
+    deid.set_clinical_vocab(["flint"])
+    assert nlp("Thorn met Flint.")._.deidentified == "[NAME] met Flint."
     nlp.to_disk(tmp_path / "p")
-    assert spacy.load(tmp_path / "p")("Zed met Quux.")._.deidentified == "[NAME] met Quux."
+    assert spacy.load(tmp_path / "p")("Thorn met Flint.")._.deidentified == "[NAME] met Flint."
     copy = spacy.blank("en")
     copy.add_pipe("medllm_test_fake_head")
     copy.add_pipe("medllm_deid", config={"model_spans_key": "phi_model", "threshold": 0.1}).from_bytes(deid.to_bytes())
-    assert copy("Zed met Quux.")._.deidentified == "[NAME] met Quux."
+    assert copy("Thorn met Flint.")._.deidentified == "[NAME] met Flint."
     # rules do not read the vocabulary: a cued name stays PHI
-    assert nlp("Seen by Dr. Quux today.")._.deidentified == "Seen by Dr. [NAME] today."
+    assert nlp("Seen by Dr. Flint today.")._.deidentified == "Seen by Dr. [NAME] today."
 
 
 def test_pipelines_saved_without_a_vocab_still_load(tmp_path):
