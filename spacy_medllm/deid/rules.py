@@ -322,7 +322,10 @@ _EPONYM_HEAD = (r"(?:disease|syndrome|sign|signs|test|tests|maneuver|manoeuvre|p
                 r"position|approach|technique|method|exam|examination|hernia|diverticulum|ring|membrane|capsule|"
                 r"duct|nerve|muscle|artery|vein|cells?|questionnaire|staging|grade|needle|stockings|hose|"
                 r"scissors|dissector|shunt|valve|anomaly|malformation|deformity|contracture|spots?|nodules?|"
-                r"fixation|cannula|elevator|dressing|gauze|mesh|suture|sheath|stent|balloon|bed|chair|walker|flap|wort)")
+                r"fixation|cannula|elevator|dressing|gauze|mesh|suture|sheath|stent|balloon|bed|chair|walker|flap|wort|"
+                r"silk|drill|dilator|stand|blade|probe|protocol|stage|table|block|splint|neuroma|pin|guide|"
+                r"instrumentation|osteotome|plating|plate|frame|stirrups|esophagus|variant|dynamometry|balance|type|"
+                r"model|device|rod|screw|hook|wire|loupe|scope|speculum|curette|rongeur|knife|saw|burr)s?")
 _TERM_END = re.compile(r"(?:itis|osis|oses|emia|aemia|ectomy|ostomy|otomy|plasty|scopy|graphy|pathy|plasia|trophy|"
                        r"algia|ization|isation|ically|ology|ologist|uria|penia|lysis|genic|iasis|mab|nib|pril|"
                        r"sartan|olol|statin|azole|mycin|cillin|floxacin|vir|parin|zepam|azolam|oxetine|triptan|"
@@ -330,12 +333,16 @@ _TERM_END = re.compile(r"(?:itis|osis|oses|emia|aemia|ectomy|ostomy|otomy|plasty
 _ORG_END = r"(?:Inc|LLC|Ltd|Corp|Corporation|Co|GmbH|PLC|LLP|AG|SA|NV|BV)"
 _DOSE_UNIT = r"mg|mcg|g|kg|mL|ml|L|cc|units?|U|IU|mEq|mmol|%|mm|cm|hours?|hrs?|days?|weeks?|months?|years?|times|x|tabs?|tablets?|caps?|capsules?|puffs?|drops?|sprays?|doses?"
 # After a word: its possessive, then no eponym's noun or company suffix ("Graves' disease").
-_NOT_EPONYM = (rf"(?:'s?)?(?![\w\-'])(?![ \t]+(?:{_EPONYM_HEAD}|{_ORG_END})\b)"
+_NOT_EPONYM = (rf"(?:'s?)?(?![\w\-'])(?![ \t]+(?:{_EPONYM_HEAD}|{_ORG_END}|I|II|III|IV|V)\b)"  # "Tanner II"
                rf"(?![ \t]+\d+(?:\.\d+)?[ \t]*(?:{_DOSE_UNIT})\b)")  # a drug before its dose ("Xyzal 5 mg")
 # Particles of names and places, in lower case between their words ("de la", "van der", "u").
 _PARTICLE = r"(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei|van|von|der|den|ter|ten|al|el|bin|ibn|y|e|u)"
 _PARTICLE_RE = re.compile(_PARTICLE)
 _NEXT_WORD = re.compile(r"(?:'s?)?[ \t]+([a-z]+)")
+_CONTRACTION = re.compile(r"[a-z]'(?:re|ve|ll|d|m|t)$")
+# Kinds of street that follow a street's name ("Herceg Gateway", "Baranyay Mill"): no clinical noun.
+_STREET_KIND = (r"Avenue|Boulevard|Bypass|Causeway|Court|Courts|Crescent|Drive|Expressway|Freeway|Gateway|Highway|"
+                r"Lane|Mill|Mills|Parkway|Road|Route|Street|Terrace|Turnpike|Way|Ave|Rd|Blvd|Ln|Pkwy|Hwy")
 _WEEKDAYS = frozenset(f"{d}day" for d in ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun"))
 _STATE_SET = frozenset(s.lower() for s in _STATE_NAMES.split("|"))
 
@@ -354,6 +361,8 @@ def _unknown_word(word: str) -> bool:
     """A capitalized word that is no known word of any kind: English (that is no name), common or
     clinical in notes, a country or state, a month or weekday, or shaped like a term or a drug."""
     lists = packaged_name_lists()
+    if _CONTRACTION.search(word):  # "They're", "Don't": English, whatever the lists hold
+        return False
     base = re.sub(r"'s?$", "", word)
     parts = [p for p in base.split("-") if p]
     if not parts or len(base) < 2 or not _VOWEL.search(base):
@@ -369,12 +378,19 @@ def _unknown_word(word: str) -> bool:
 def _unknown_name_ok(m: re.Match) -> bool:
     """Every word of the run but its particles is unknown (``_unknown_word``): a name or place from
     outside the given-name list ("Vsevolod", "Wisława Szczepańska", "Chiclana de la Frontera"), the
-    way Philter takes every word its lists do not know."""
-    words = [w for w in _LETTERS.findall(m.group("phi")) if not _PARTICLE_RE.fullmatch(w)]
+    way Philter takes every word its lists do not know. A group ``name`` narrows the check to its
+    words ("Herceg" of "Herceg Gateway")."""
+    names = m.group("name") if "name" in m.re.groupindex else m.group("phi")
+    words = [w for w in _LETTERS.findall(names) if len(w) > 1 and not _PARTICLE_RE.fullmatch(w)]
     after = _NEXT_WORD.match(m.string, m.end("phi"))
     if after and len(after.group(1)) > 6 and _TERM_END.search(after.group(1).lower()):  # "St. Louis encephalitis"
         return False
     return bool(words) and all(_unknown_word(w) for w in words)
+
+
+def _town_postcode_ok(m: re.Match) -> bool:
+    """A town in capitals that no list knows before its postcode ("ARENDAL 4844"); no year."""
+    return _unknown_name_ok(m) and not re.fullmatch(r"(?:19|20)\d\d", m.group("code"))
 
 
 def _country_postcode_ok(m: re.Match) -> bool:
@@ -387,6 +403,7 @@ VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
     "name_words": _name_words_ok, "place": _place_ok, "initials_after_cue": _initials_after_cue_ok,
     "unknown_name": _unknown_name_ok, "country_postcode": _country_postcode_ok,
+    "town_postcode": _town_postcode_ok,
 }
 
 
@@ -470,6 +487,8 @@ def default_rules() -> List[dict]:
         # "Dašická 688"), not a dose ("Xyzal 5 mg"); and a postcode after a country ("Denmark 35018").
         _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}},?[ \t]+\d{{1,5}}[A-Za-z]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_name", check_clinical=True),
         _r("country_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<country>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)", validate="country_postcode"),
+        _r("town_caps_postcode", "LOCATION", rf"(?<![\w'\-])(?P<phi>(?P<name>[{_UP}]{{4,}}(?:[ \t]+[{_UP}]{{2,}}){{0,2}}),?[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="town_postcode", check_clinical=True),
+        _r("street_unknown_kind", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<name>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?:{_STREET_KIND})\b)(?![\w\-'])", validate="unknown_name", check_clinical=True),
         _r("unit", "LOCATION", r"\b(?P<phi>(?:Apt|Apartment|Suite|Ste|Flat)\.?[ \t]+#?\d{1,5}[A-Z]?)(?![\w.\-])"),
         _r("military_address", "LOCATION", r"\b(?P<phi>(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5})|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})\b", ignore_case=True),
         # A ship above its fleet post office line ("USS Lorenzen\nFPO AE 25990").
@@ -515,7 +534,7 @@ def default_rules() -> List[dict]:
         # LOCATION): capitalized words that no list knows (names.py: English, the notes' own words,
         # terms and drugs), a run of them or one alone; not before an eponym's noun ("Hartmann's
         # pouch"), a company's suffix (organizations are no Safe Harbor identifier) or a dose.
-        _r("name_unknown", "NAME", rf"(?=[{_UP}])(?<![\w'\-])(?=(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{1,3}}){_NOT_EPONYM})", validate="unknown_name", check_clinical=True),
+        _r("name_unknown", "NAME", rf"(?=[{_UP}])(?<![\w'\-])(?=(?P<phi>{_W}(?:(?:[ \t]+[{_UP}]\.)?[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{1,3}}){_NOT_EPONYM})", validate="unknown_name", check_clinical=True),
         _r("name_unknown_word", "NAME", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}){_NOT_EPONYM}", validate="unknown_name", check_clinical=True),
     ]
 
@@ -536,7 +555,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode", "town_postcode") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
 
 

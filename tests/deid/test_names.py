@@ -113,3 +113,21 @@ def test_lists_are_built_from_faker_less_lower_case_words(tmp_path):
 def test_name_lists_checks_ignore_case():
     lists = NameLists(["Olga"], ["Test"])
     assert lists.is_given("OLGA") and lists.is_common("test") and not lists.is_given("Test")
+
+
+def test_known_words_are_english_and_the_notes_own_words_but_no_names(tmp_path):
+    pytest.importorskip("faker")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("the pouch was closed. Lipitor given; Lipitor again. Olga said Olga. Xanadu once.\n"
+                     "Chaddock's sign. Chaddock reflex. Ileal pouch.", encoding="utf8")
+    lists = build_name_lists([notes], english=["zebra", "olga", "smith", "pouch"])
+    known = set(lists["known"])
+    assert "zebra" in known  # English, no name
+    assert not {"olga", "smith"} & known  # English words that faker lists as given names or surnames
+    assert {"lipitor", "chaddock"} <= known  # capitalized twice in the notes and no given name
+    assert not {"xanadu", "olga"} & known  # capitalized once; a given name however often
+    assert {"said", "given", "once", "again"} <= known  # written in lower case, even once
+    assert "pouch" not in known and "pouch" in lists["common"]  # common words stay in their own list
+    packaged = packaged_name_lists()
+    assert packaged.is_known("catheter") and packaged.is_known("PEDESTRIAN") and not packaged.is_known("Vsevolod")
+    assert not packaged.is_known("Szczepańska") and not packaged.is_known("olga")
