@@ -132,7 +132,7 @@ DEFAULT_CLINICAL_WORDS = sorted({
     "weiss", "zenker", "zenker's", "meckel", "meckel's", "hirschsprung", "virchow", "virchow's",
     "trousseau", "chvostek", "mcmurray", "finkelstein", "heimlich", "foley's",
     "hickman", "picc", "swan-ganz", "glasgow's", "wells",
-    "gleason", "breslow", "apgar's", "meld", "framingham",
+    "gleason", "breslow", "heent", "hellp", "apgar's", "meld", "framingham",
     "kerley", "cheyne-stokes", "babinski's",
     "chaddock's", "arnold-chiari", "chiari", "oppenheim", "schaeffer", "rinne", "snellen", "ishihara", "jaeger",
     # drugs and words often capitalized at a sentence start or in headers
@@ -488,6 +488,9 @@ def default_rules() -> List[dict]:
         _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}},?[ \t]+\d{{1,5}}[A-Za-z]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_name", check_clinical=True),
         _r("country_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<country>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)", validate="country_postcode"),
         _r("town_caps_postcode", "LOCATION", rf"(?<![\w'\-])(?P<phi>(?P<name>[{_UP}]{{4,}}(?:[ \t]+[{_UP}]{{2,}}){{0,2}}),?[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="town_postcode", check_clinical=True),
+        # A town in capitals after a preposition of place ("at Ngap Inc in KATRINEHOLM", "Where: UPTON
+        # SCUDAMORE"), every word unknown and of 5+ letters: abbreviations of notes are shorter.
+        _r("town_caps_cued", "LOCATION", rf"(?:\b(?:in|at|from|to|of|near)|Where:)[ \t]+(?P<phi>(?P<name>[{_UP}]{{5,}}(?:[ \t]+[{_UP}]{{4,}}){{0,2}})){_NOT_EPONYM}", validate="unknown_name", check_clinical=True),
         _r("street_unknown_kind", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<name>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?:{_STREET_KIND})\b)(?![\w\-'])", validate="unknown_name", check_clinical=True),
         _r("unit", "LOCATION", r"\b(?P<phi>(?:Apt|Apartment|Suite|Ste|Flat)\.?[ \t]+#?\d{1,5}[A-Z]?)(?![\w.\-])"),
         _r("military_address", "LOCATION", r"\b(?P<phi>(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5})|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})\b", ignore_case=True),
@@ -514,10 +517,16 @@ def default_rules() -> List[dict]:
         # Cues that name a phone ("Mobile:", "call me on") take any country's number; the looser
         # cues above ("Home", "Work", "Contact") keep the North American check.
         _r("phone_cued_any", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Mm]obile|[Cc]ell|[Ff]ax|[Dd]esk|[Oo]ffice|[Pp]ager|"
-           r"(?:[Cc]all|[Rr]each|[Tt]ext)[ \t]+(?:me|us|him|her)[ \t]+(?:on|at))[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?:\n[ \t]*)?"
+           r"(?:[Cc]all|[Rr]each|[Tt]ext)[ \t]+(?:me|us|him|her)[ \t]+(?:on|at)|(?:[Mm]essages?|[Tt]exts?|SMS|[Cc]alls?)[ \t]+(?:to|on|at)|"
+           r"[Rr]egistered(?:[ \t]+(?:number|mobile|phone))?|(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir)[ \t]+(?:number|no\.)(?:[ \t]+is)?)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?:\n[ \t]*)?"
            r"(?P<phi>\+?(?:\(\d{1,5}\)[ \t.\-]?)?\d[\d \t.\-]{5,17}\d(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\d/])",
            validate="phone_any"),
         _r("pager", "CONTACT", r"\b(?i:pager|beeper|pgr|page (?:me )?at)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\d[\d\-]{2,8}\d)(?![\d/]|\.\d)", validate="id"),
+        # A number with a trunk prefix in groups of digits, as Europe writes them ("0688 872 49 99").
+        _r("phone_trunk", "CONTACT", r"(?=0)(?<![\w+/.,\-])(?P<phi>0\d{1,4}(?:[ ]\d{2,4}){2,4})(?![\w/\-]|[.,]\d|[ ]\d)", validate="phone_any"),
+        # Words of Greek or Cyrillic script in an English note: names and places ("ΠΑΦΟΣ", "Мария").
+        # (Faker writes some Ω as the ohm sign and Δ as the increment sign.)
+        _r("name_foreign_script", "NAME", r"(?<![\w'\-])(?P<phi>[Α-Ωα-ωΆ-ώ\u2206\u2126А-Яа-яЁё]{3,}(?:[ \t]+[Α-Ωα-ωΆ-ώ\u2206\u2126А-Яа-яЁё]{2,}){0,3})(?![\w'\-])"),
         _r("phone_international", "CONTACT", r"(?=\+)(?<![\w+])(?P<phi>\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,5}){1,4})(?!\w|-\d)"),
         _r("email", "CONTACT", r"(?P<phi>\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b)"),
         _r("url", "CONTACT", r"(?P<phi>\b(?:https?://|ftp://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]])"),

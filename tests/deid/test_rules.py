@@ -132,6 +132,11 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Mohmad R. Vizirov signed the form.", "NAME", "Mohmad R. Vizirov"),
     ("Meet me at the corner of Main St. and Herceg Gateway.", "LOCATION", "Herceg Gateway"),
     ("Looking to support Slashdb in ARENDAL 4844 this year.", "LOCATION", "ARENDAL 4844"),
+    ("The next year at Ngap Inc in KATRINEHOLM, which later grew.", "LOCATION", "KATRINEHOLM"),
+    ("Stop sending messages to 0688 872 49 99 please.", "CONTACT", "0688 872 49 99"),
+    ("Her home: 0688 872 49 99.", "CONTACT", "0688 872 49 99"),
+    ("Originally from ΕΓΚΩΜΗ, she moved.", "NAME", "ΕΓΚΩΜΗ"),  # the ohm sign as faker writes omega
+    ("Her friend Мария Иванова called.", "NAME", "Мария Иванова"),
 ])
 def test_rule_positives(text, label, value):
     """Each rule alone: addresses are not grown here (that is test_address.py)."""
@@ -224,6 +229,8 @@ def test_every_identifier_cue_takes_the_number(cue):
     "Socialeffort Inc called. He moved to Poland 2015. Takes St. John's wort.",
     "They're not answering. Tanner II breasts. A Bowman probe was used. Standard Bruce protocol.",
     "WBC 12000, CKMB 1200. SURGERY 2015.",
+    "Review of HEENT negative. Admitted in PACU. Findings of HELLP syndrome. Transferred to SURGERY.",
+    "Pain 0 to 10 scale: 2 3 4. Doses 0.5 1 2 mg. Given 0 100 200 units.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
