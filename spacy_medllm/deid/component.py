@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable, List, Optional, Sequence, Set, Union
 
+import numpy
 import srsly
 from spacy.language import Language
 from spacy.scorer import Scorer
@@ -155,7 +156,8 @@ class Deidentifier:
             group = doc.spans[key]
             scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
             for i, span in enumerate(group):
-                score = float(scores[i]) if scores is not None and i < len(scores) else 1.0
+                # spancat keeps one score per span, as a scalar or a one-element row
+                score = float(numpy.max(scores[i])) if scores is not None and i < len(scores) else 1.0
                 if span.label_ not in self.cfg["labels"] or score < self.cfg["threshold"]:
                     continue
                 if (self._compiled.all_clinical(span.text) or only_common_words(span.text, self.clinical_vocab)
