@@ -487,7 +487,7 @@ def default_rules() -> List[dict]:
         # "Dašická 688"), not a dose ("Xyzal 5 mg"); and a postcode after a country ("Denmark 35018").
         _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}},?[ \t]+\d{{1,5}}[A-Za-z]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_name", check_clinical=True),
         _r("country_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<country>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)", validate="country_postcode"),
-        _r("town_caps_postcode", "LOCATION", rf"(?<![\w'\-])(?P<phi>(?P<name>[{_UP}]{{4,}}(?:[ \t]+[{_UP}]{{2,}}){{0,2}}),?[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="town_postcode", check_clinical=True),
+        _r("town_caps_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<name>[{_UP}]{{4,}}(?:[ \t]+[{_UP}]{{2,}}){{0,2}}),?[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="town_postcode", check_clinical=True),
         # A town in capitals after a preposition of place ("at Ngap Inc in KATRINEHOLM", "Where: UPTON
         # SCUDAMORE"), every word unknown and of 5+ letters: abbreviations of notes are shorter.
         _r("town_caps_cued", "LOCATION", rf"(?:\b(?:in|at|from|to|of|near)|Where:)[ \t]+(?P<phi>(?P<name>[{_UP}]{{5,}}(?:[ \t]+[{_UP}]{{4,}}){{0,2}})){_NOT_EPONYM}", validate="unknown_name", check_clinical=True),
