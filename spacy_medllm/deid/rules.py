@@ -398,6 +398,9 @@ def _country_postcode_ok(m: re.Match) -> bool:
     return packaged_name_lists().is_country(m.group("country")) and not re.fullmatch(r"(?:19|20)\d\d", m.group("code"))
 
 
+# Groups besides ``phi`` that a validator reads.
+_VALIDATOR_GROUPS = {"country_postcode": ("country", "code"), "town_postcode": ("code",)}
+
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
@@ -566,6 +569,9 @@ def validate_rule(rule: dict, where: str) -> None:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
     if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode", "town_postcode") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
+    for group in _VALIDATOR_GROUPS.get(rule.get("validate"), ()):
+        if group not in compiled.groupindex:
+            raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<{group}>...)")
 
 
 def read_rules(path: Union[str, Path]) -> List[dict]:

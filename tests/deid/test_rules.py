@@ -274,6 +274,8 @@ def test_add_rules_extends_and_validates(deid_nlp):
         deid.add_rules([{"name": "x", "label": "ID", "pattern": "(unclosed"}])
     with pytest.raises(ValueError, match="validate"):
         deid.add_rules([{"name": "x", "label": "ID", "pattern": "x", "validate": "nope"}])
+    with pytest.raises(ValueError, match=r"rule 0 \(x\): validator 'country_postcode' needs a named group \(\?P<code>"):
+        deid.add_rules([{"name": "x", "label": "LOCATION", "pattern": r"(?P<phi>(?P<country>[A-Z]\w+) \d+)", "validate": "country_postcode"}])
 
 
 def test_rules_file_jsonl_names_the_bad_line(tmp_path):
