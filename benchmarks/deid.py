@@ -24,6 +24,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 PRESIDIO = Path("/work/shared/data/presidio_synth_v2/synth_dataset_v2.json")
 NEGEX = Path("/work/shared/data/negex/negex_dev.tsv")
+MACCROBAT_DEV = ROOT / "corpus" / "maccrobat" / "dev.spacy"
 COMMON_TYPES = ["PERSON", "STREET_ADDRESS", "DATE_TIME", "PHONE_NUMBER", "EMAIL_ADDRESS", "US_SSN", "IP_ADDRESS",
                 "CREDIT_CARD", "DOMAIN_NAME"]
 Span = Tuple[int, int]
@@ -63,9 +64,6 @@ def sample_entities() -> List[Tuple[str, List[Span]]]:
             rec = json.loads(line)
             out.append((rec["text"], [(s["start"], s["end"]) for s in rec["spans"] if s["label"] in ("PROBLEM", "TEST", "TREATMENT")]))
     return out
-
-
-MACCROBAT_DEV = ROOT / "corpus" / "maccrobat" / "dev.spacy"
 
 
 def maccrobat_entities(path: Path = MACCROBAT_DEV) -> List[Tuple[str, List[Span]]]:

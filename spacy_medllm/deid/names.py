@@ -42,7 +42,7 @@ def _faker_names(attrs: Iterable[str]) -> Set[str]:
     try:
         import faker.providers.person as person
     except ImportError:
-        raise ImportError("medllm deid-names needs faker: pip install 'spacy-medllm[deid]'") from None
+        raise ImportError("medllm deid-names needs faker: pip install 'spacy-medllm[deid-lists]'") from None
     out: Set[str] = set()
     for info in pkgutil.iter_modules(person.__path__):
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Union
 
@@ -339,6 +340,7 @@ _NOT_EPONYM = (rf"(?:'s?)?(?![\w\-'])(?![ \t]+(?:{_EPONYM_HEAD}|{_ORG_END}|I|II|
 _PARTICLE = r"(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei|van|von|der|den|ter|ten|al|el|bin|ibn|y|e|u)"
 _PARTICLE_RE = re.compile(_PARTICLE)
 _NEXT_WORD = re.compile(r"(?:'s?)?[ \t]+([a-z]+)")
+_YEAR = re.compile(r"(?:19|20)\d\d")  # "moved to Poland 2015": a year, no postcode
 _CONTRACTION = re.compile(r"[a-z]'(?:re|ve|ll|d|m|t)$")
 # Kinds of street that follow a street's name ("Herceg Gateway", "Baranyay Mill"): no clinical noun.
 _STREET_KIND = (r"Avenue|Boulevard|Bypass|Causeway|Court|Courts|Crescent|Drive|Expressway|Freeway|Gateway|Highway|"
@@ -357,6 +359,7 @@ def _forms(low: str) -> List[str]:
     return forms
 
 
+@lru_cache(maxsize=65536)  # a note repeats its words: each is judged once per process
 def _unknown_word(word: str) -> bool:
     """A capitalized word that is no known word of any kind: English (that is no name), common or
     clinical in notes, a country or state, a month or weekday, or shaped like a term or a drug."""
@@ -390,12 +393,12 @@ def _unknown_name_ok(m: re.Match) -> bool:
 
 def _town_postcode_ok(m: re.Match) -> bool:
     """A town in capitals that no list knows before its postcode ("ARENDAL 4844"); no year."""
-    return _unknown_name_ok(m) and not re.fullmatch(r"(?:19|20)\d\d", m.group("code"))
+    return _unknown_name_ok(m) and not _YEAR.fullmatch(m.group("code"))
 
 
 def _country_postcode_ok(m: re.Match) -> bool:
     """A postcode after a country, the last line of an address ("Denmark 35018"); no year."""
-    return packaged_name_lists().is_country(m.group("country")) and not re.fullmatch(r"(?:19|20)\d\d", m.group("code"))
+    return packaged_name_lists().is_country(m.group("country")) and not _YEAR.fullmatch(m.group("code"))
 
 
 # Groups besides ``phi`` that a validator reads.
