@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from .rules import _W, FACILITY
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from .rules import _CLINICAL_SET, _W, FACILITY
 
 # Postcodes: 4-6 digits (US zip+4, most of Europe), Canadian, British, Dutch ("7412 SL").
 _POSTCODE = re.compile(r"(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2})")
@@ -33,6 +35,11 @@ _STREET_BEFORE_UNIT = re.compile(rf"(?<![\w'\-])(?:\d{{1,6}}[ \t]+)?{_W}(?:[ \t]
 _ENDS_ON_POSTCODE = re.compile(rf"(?<![\w\-]){_POSTCODE.pattern}$")
 _POSTCODE_STOP = re.compile(r"(?<=\d)[.!?](?=\s)")
 _TOKEN = re.compile(r"\(\S+?\)|[^\s,;()]+|,")
+_NUMBER_UNIT = re.compile(r"\d{1,5}[A-Za-z]?,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
+_CORNER_BEFORE = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?[Cc]orner[ \t]+of[ \t]+(?P<other>[^\n]{1,60}?[ \t]+(?:and|&)[ \t]+)?$")
+_CORNER_AND = re.compile(r"[ \t]+(?:and|&)[ \t]+")
+_MAX_STREET_WORDS = 4
+_NOT_STREET = STOP_WORDS | _CLINICAL_SET  # "Has 3 Apt. 4" is no street
 _MAX_TAIL_WORDS = 6
 _MAX_BLOCK_LINES = 4
 _MAX_LINE_WORDS = 5
@@ -72,10 +79,62 @@ def _tail_end(text: str, end: int) -> int:
 
 def _head_start(text: str, start: int) -> int:
     """Start of a house number written before the found street on the same line ("9858 92 Hounslow Rd"),
-    or of the street and number written before a found unit ("51709 Spinatsch 94 Apt. 615")."""
+    of the street and number written before a found unit ("51709 Spinatsch 94 Apt. 615"), or of the
+    street name before a found number and unit in any script ("06111 Μεγάλη Άμμος 198 Apt. 822")."""
     before = text[max(0, start - 60):start]
     m = _UNIT.match(text, start) and _STREET_BEFORE_UNIT.search(before) or re.search(r"(?:\d{1,6}[ \t]+)+$", before)
-    return start - len(m.group()) if m else start
+    if m:
+        start -= len(m.group())
+    if _NUMBER_UNIT.match(text, start):
+        return _street_words_start(text, start)
+    return start
+
+
+def _street_words_start(text: str, start: int) -> int:
+    """Start of the capitalised words (any script, with particles) and the number before them that
+    end just before ``start`` on the same line: the street of a house number and unit."""
+    line_start = text.rfind("\n", 0, start) + 1
+    words = list(re.finditer(r"\S+", text[line_start:start]))[-_MAX_STREET_WORDS - 1:]
+    best, n = start, 0
+    for m in reversed(words):
+        word = m.group()
+        if n and word.isdigit() and len(word) <= 6:
+            return line_start + m.start()  # the house number or postcode before the street
+        low = word.lower().rstrip(".")
+        if n < _MAX_STREET_WORDS and (word[0].isupper() and word.isalpha() and low not in _NOT_STREET
+                                      or low in _STREET_LOWER):
+            best, n = line_start + m.start(), n + 1
+            continue
+        break
+    return best if n and text[best].isupper() else start
+
+
+def _intersection(text: str, start: int, end: int) -> Tuple[int, int]:
+    """A street written as a corner ("the corner of 3744 Retreat Avenue and Philip Bypass") is
+    one address: its span takes the cue, the "and" and the other street (place words only)."""
+    cue = _CORNER_BEFORE.search(text, max(0, start - 120), start)
+    if cue is None:
+        return start, end
+    words = [w for w in _TOKEN.findall(cue.group("other") or "") if w != ","]
+    if cue.group("other") and not all(_placeword(w) or w.lower().rstrip(".") in _STREET_LOWER for w in words):
+        return start, end  # "corner of" something that is no street
+    if cue.group("other") is None:  # the found street is the first one: take "and" the second
+        m = _CORNER_AND.match(text, end)
+        if m:
+            line_end = text.find("\n", m.end())
+            line_end = len(text) if line_end < 0 else line_end
+            nxt = [w for w in _TOKEN.finditer(text, m.end(), line_end) if w.group() != ","][:_MAX_STREET_WORDS + 1]
+            stop = m.end()
+            for w in nxt:
+                trail = w.group().rstrip(".!?")
+                if not (_placeword(trail) or trail.lower() in _STREET_LOWER):
+                    break
+                stop = w.start() + len(trail)
+                if trail != w.group():
+                    break
+            if stop > m.end():
+                end = stop
+    return cue.start(), end
 
 
 def _line_words(line: str) -> Optional[List[str]]:
@@ -150,6 +209,7 @@ def grow_locations(text: str, spans: List[Tuple]) -> List[Tuple]:
     for start, end, label, source, score in spans:
         if label == "LOCATION" and not _FACILITY_END.search(text[start:end]):
             start, end = _block_start(text, _head_start(text, start)), _tail_end(text, end)
+            start, end = _intersection(text, start, end)
             end = _block_end(text, end, any(c.isdigit() for c in text[start:end]))
         out.append((start, end, label, source, score))
     return out

@@ -112,7 +112,7 @@ _ID_CUE = (r"(?=[abcdeghilmprsuABCDEGHILMNPRSUV])\b(?:MRN|MR#|MR|(?i:medical rec
            r"plate(?: number| #)?|passport(?: number| #| no\.?)?|case(?: number| #)|"
            r"encounter(?: id| number| #)|accession(?: number| #)?|unit (?:no\.?|#|number)|patient id|"
            r"medicare(?: id| number| #| no\.?)?|medicaid(?: id| number| #| no\.?)?|"
-           r"card(?: number| #| no\.?))|[Aa]cct|ACCT|[Ll]ic\.?|DEA(?i: number| #)?|NPI|DL(?i: #| number)?|"
+           r"(?:credit |debit |bank )?card(?: number| #| no\.?)|(?:credit|debit|bank) card)|[Aa]cct|ACCT|[Ll]ic\.?|DEA(?i: number| #)?|NPI|DL(?i: #| number)?|"
            r"S/N|SN|VIN|IBAN|ID)")
 
 DEFAULT_CLINICAL_WORDS = sorted({
@@ -488,7 +488,7 @@ def default_rules() -> List[dict]:
         _r("street", "LOCATION", rf"(?=\d)\b(?P<phi>\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
         _r("street_name_number", "LOCATION", rf"\b(?P<phi>(?:{_STREET_PREFIX}[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|del|di|della|dei|van|von)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,4}}|[{_UP}][{_LO}]*(?:{_STREET_SUFFIXES})|{_W}[ \t]+(?i:{_STREET_SUFFIXES})),?[ \t]+(?:N°[ \t]*)?\d{{1,5}}[A-Za-z]?(?:[\-/]\d{{1,5}})?)(?![\w/.\-]|\.\d)"),
         # A house number before a street that opens on its kind ("12 rue de la Paix", "106 Rue Ettatawer").
-        _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Calle|Via|Viale|Corso|Chemin|[Aa]venue|Boulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
+        _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|Via|Viale|Corso|Chemin|[Aa]venue|Boulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
         # A street of unknown words and its house number, as Europe writes it ("Grössgstötten 50",
         # "Dašická 688"), not a dose ("Xyzal 5 mg"); and a postcode after a country ("Denmark 35018").
         _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}},?[ \t]+\d{{1,5}}[A-Za-z]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_name", check_clinical=True),

@@ -19,6 +19,13 @@ def phi(text, **config):
      "654 Rua Ana Caciola 1159, ΣΤΡΟΒΟΛΟΣ, Cyprus (Greek)"),
     ("Meet at 9858 92 Hounslow Rd today", "9858 92 Hounslow Rd"),  # a number written before the street
     ("Chiclana at Calle Real 12 de la Frontera", "Calle Real 12"),  # particles alone do not make a place
+    # the street name of any script before a number and unit, and the postcode before it
+    ("Our offices are at 06111 Μεγάλη Άμμος 198 Apt. 822 ΠΑΦΟΣ PA", "06111 Μεγάλη Άμμος 198 Apt. 822 ΠΑΦΟΣ PA"),
+    ("Sofie lives on 69 Av Sidi Lakhmi street.", "69 Av Sidi Lakhmi"),
+    # a corner is one address: the cue, both streets and the "and"
+    ("Address:\nthe corner of 3744 Retreat Avenue and Władysława Route.",
+     "the corner of 3744 Retreat Avenue and Władysława Route"),
+    ("Meet me at the corner of Via Nuova del Campo 85 and Baranyay Mill", "the corner of Via Nuova del Campo 85 and Baranyay Mill"),
 ])
 def test_same_line_tail_and_house_number(text, address):
     assert phi(text) == [address]
@@ -57,6 +64,9 @@ def test_address_block_on_the_next_lines(text, address):
     ("Seen in clinic 3\nSuite 400 was closed.", "Seen in clinic 3"),
     # a town alone does not take the short lines under it; only a street (with a number) does
     ("Patient lives in Springfield\nROS\nNegative", "ROS\nNegative"),
+    # a stop word or clinical word before a number and unit is no street; "corner of" no address
+    ("Seen in ICU 3 Apt. 4 was empty.", "Seen in ICU"),
+    ("Pain at the corner of the mouth and 12 Oak Street", "the corner of the mouth and"),
     # a facility's name is not an address: the words after it stay
     ("Transferred to Mercy Hospital ICU for Sepsis.", "ICU for Sepsis"),
 ])

@@ -109,6 +109,7 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Lives with her daughter in Quincy.", "LOCATION", "Quincy"),
     ("Seen by Dr. van der Berg.", "NAME", "van der Berg"),
     ("Medicare # 1EG4-TE5-MK73", "ID", "1EG4-TE5-MK73"),
+    ("Points won on credit card 060426070011 last month.", "ID", "060426070011"),  # any length after the cue
     ("Unit #: 3456789", "ID", "3456789"),
     ("Returns 2/14 for suture removal.", "DATE", "2/14"),
     ("PATIENT NAME: HUGHES, CRYSTAL  DOB: Jun 09, 1970", "NAME", "HUGHES, CRYSTAL"),
