@@ -24,7 +24,8 @@ from ..files import atomic_write_text
 from .address import grow_locations
 from .names import packaged_name_lists
 from .offsets import OffsetMap
-from .rules import DEFAULT_CLINICAL_WORDS, LABELS, CompiledRules, default_rules, read_rules, validate_rule
+from .rules import (DEFAULT_CLINICAL_WORDS, LABELS, CompiledRules, default_rules, read_rules, recase_lower_text,
+                    validate_rule)
 from .surrogate import STRATEGIES, Replacer, keyed, resolve_salt
 from .vocab import build_clinical_vocab, only_common_words
 
@@ -69,6 +70,7 @@ class Deidentifier:
         locale: str = "en_US",
         grow_addresses: bool = True,
         propagate_names: bool = True,
+        recase_lower: bool = True,
         scorer: Optional[Callable] = None,
     ):
         register_extensions()
@@ -82,7 +84,7 @@ class Deidentifier:
         self.cfg = {
             "labels": list(labels), "strategy": strategy, "spans_key": spans_key,
             "model_spans_key": model_spans_key, "threshold": threshold, "salt_env": salt_env, "locale": locale,
-            "grow_addresses": grow_addresses, "propagate_names": propagate_names,
+            "grow_addresses": grow_addresses, "propagate_names": propagate_names, "recase_lower": recase_lower,
         }
         self.clinical_words: List[str] = list(DEFAULT_CLINICAL_WORDS if clinical_words is None else clinical_words)
         self.clinical_vocab: Set[str] = set()  # common words of clinical text (vocab.py): head spans only
@@ -149,6 +151,8 @@ class Deidentifier:
         in capitals of only words notes write in lower case ("NONTENDER"; ``NameLists.common_in_capitals``). A
         LOCATION is widened over the rest of its address (``address.grow_locations``)."""
         text = doc.text if text is None else text  # Doc.text joins every token: build it once
+        if self.cfg.get("recase_lower", True):
+            text = recase_lower_text(text)
         spans = self._compiled.find(text)
         key = self.cfg["model_spans_key"]
         lists = packaged_name_lists()

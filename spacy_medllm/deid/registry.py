@@ -33,6 +33,7 @@ def make_phi_scorer() -> Callable:
         "locale": "en_US",
         "grow_addresses": True,
         "propagate_names": True,
+        "recase_lower": True,
         "scorer": {"@scorers": "spacy_medllm.phi_scorer.v1"},
     },
     assigns=["doc.spans", "doc._.deidentified", "doc._.deid_map"],
@@ -52,11 +53,13 @@ def make_deid(
     locale: str,
     grow_addresses: bool,
     propagate_names: bool,
+    recase_lower: bool,
     scorer: Optional[Callable],
 ) -> Deidentifier:
     return Deidentifier(
         nlp, name, rules=default_rules() if use_default_rules else None, labels=labels, strategy=strategy,
         spans_key=spans_key, model_spans_key=model_spans_key, threshold=threshold,
         clinical_words=list(DEFAULT_CLINICAL_WORDS), salt_env=salt_env, locale=locale,
-        grow_addresses=grow_addresses, propagate_names=propagate_names, scorer=scorer,
+        grow_addresses=grow_addresses, propagate_names=propagate_names, recase_lower=recase_lower,
+        scorer=scorer,
     )

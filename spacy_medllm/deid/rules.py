@@ -378,6 +378,30 @@ def _unknown_word(word: str) -> bool:
     return not lists.is_known(base) and not lists.is_country(base)
 
 
+_RECASE_WORD = re.compile(r"(?<![\w'\-])[^\W\d_]{2,}(?:['\-][^\W\d_]+)*")
+_RECASE_MIN_LETTERS = 12
+
+
+def recase_lower_text(text: str) -> str:
+    """A text written wholly in lower case (speech recognition, messages, some exports) with the
+    words no list knows capitalized, as a name or place would be ("olga krylova" → "Olga Krylova",
+    "lives in harburg" → "lives in Harburg"): the rules read capitals, and a text without any says
+    nothing by them. Known words stay as they are; the length and offsets never change. Any other
+    text comes back unchanged."""
+    if any(c.isupper() for c in text) or sum(c.isalpha() for c in text) < _RECASE_MIN_LETTERS:
+        return text
+
+    def up(m: re.Match) -> str:
+        word = m.group()
+        first = word[0].upper()
+        if len(first) != 1:  # a letter whose capital is two ("ß"): offsets must not move
+            return word
+        cased = first + word[1:]
+        return cased if _unknown_word(cased) else word
+
+    return _RECASE_WORD.sub(up, text)
+
+
 def _unknown_name_ok(m: re.Match) -> bool:
     """Every word of the run but its particles is unknown (``_unknown_word``): a name or place from
     outside the given-name list ("Vsevolod", "Wisława Szczepańska", "Chiclana de la Frontera"), the

@@ -286,3 +286,30 @@ def test_rules_file_jsonl_names_the_bad_line(tmp_path):
     path.write_text('{"name": "a", "label": "ID", "pattern": "A\\\\d+"}\n{"name": "b", "label": "ID"\n', encoding="utf8")
     with pytest.raises(ValueError, match=r"rules.jsonl:2"):
         read_rules(path)
+
+
+@pytest.mark.parametrize("text,label,value", [
+    ("olga krylova's killers were sentenced to life in prison", "NAME", "olga krylova's"),
+    ("the true gender of frederikke has been under debate for years", "NAME", "frederikke"),
+    ("my friend lives in harburg", "LOCATION", "harburg"),
+    ("the bus drops you off at 74678 midtvollen 130 st.", "LOCATION", "74678 midtvollen 130"),
+])
+def test_names_and_places_of_a_text_wholly_in_lower_case(deid_nlp, text, label, value):
+    assert (label, value) in found(deid_nlp, text)
+
+
+def test_recasing_keeps_offsets_and_known_words_and_can_be_turned_off():
+    import spacy
+
+    from spacy_medllm.deid.rules import recase_lower_text
+
+    text = "pt c/o cp x 2 days, denies sob. seen with her daughter olga krylova in grössgstötten"
+    cased = recase_lower_text(text)
+    assert len(cased) == len(text) and cased.lower() == text.lower()
+    assert "Olga Krylova" in cased and "Grössgstötten" in cased and "pt c/o cp x 2 days, denies sob. seen with her" in cased
+    assert recase_lower_text("Seen with olga krylova") == "Seen with olga krylova"  # one capital: as written
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid", config={"recase_lower": False})
+    assert found(nlp, "the true gender of frederikke has been under debate") == set()
+    assert nlp.get_pipe("medllm_deid").cfg["recase_lower"] is False
+    assert found(nlp, "patient denies chest pain, fever or chills; lungs clear, no edema") == set()
