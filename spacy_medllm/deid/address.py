@@ -54,6 +54,11 @@ def _placeword(word: str) -> bool:
     return word[0].isupper() or bool(_POSTCODE.fullmatch(word)) or word.isdigit()
 
 
+def _street_word(word: str) -> bool:
+    """A word a street line may hold: a place word, or a lower-case one of streets ("ul.", "rue", "de")."""
+    return _placeword(word) or word.lower().rstrip(".") in _STREET_LOWER
+
+
 def _tail_end(text: str, end: int) -> int:
     """End of the place words after ``end`` on the same line: ", Springfield, IL 62704", " Rzeszów Poland"."""
     line_end = text.find("\n", end)
@@ -116,7 +121,7 @@ def _intersection(text: str, start: int, end: int) -> Tuple[int, int]:
     if cue is None:
         return start, end
     words = [w for w in _TOKEN.findall(cue.group("other") or "") if w != ","]
-    if cue.group("other") and not all(_placeword(w) or w.lower().rstrip(".") in _STREET_LOWER for w in words):
+    if cue.group("other") and not all(map(_street_word, words)):
         return start, end  # "corner of" something that is no street
     if cue.group("other") is None:  # the found street is the first one: take "and" the second
         m = _CORNER_AND.match(text, end)
@@ -127,7 +132,7 @@ def _intersection(text: str, start: int, end: int) -> Tuple[int, int]:
             stop = m.end()
             for w in nxt:
                 trail = w.group().rstrip(".!?")
-                if not (_placeword(trail) or trail.lower() in _STREET_LOWER):
+                if not _street_word(trail):
                     break
                 stop = w.start() + len(trail)
                 if trail != w.group():
@@ -198,7 +203,7 @@ def _block_start(text: str, start: int) -> int:
     body = text[body_start:line_start - 1].rstrip()
     words = _line_words(body) if body else None
     if (words is None or body.endswith((".", "!", "?")) or not any(w.isdigit() and len(w) <= 6 for w in words)
-            or not all(_placeword(w) or w.lower().rstrip(".") in _STREET_LOWER for w in words)):
+            or not all(map(_street_word, words))):
         return start  # "Seen in clinic 3" over "Suite 400" is no street
     return body_start
 
