@@ -21,14 +21,20 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from .rules import _CLINICAL_SET, _W, FACILITY
 
 # Postcodes: 4-6 digits (US zip+4, most of Europe), Canadian, British, Dutch ("7412 SL").
-_POSTCODE = re.compile(r"(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2})")
+# With a separator or a country letter: Poland "61-645", Portugal "7742-180", Hungary "H-9792".
+_POSTCODE = re.compile(r"(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2}"
+                       r"|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]{1,2}-\d{4,5})")
+# House numbers as much of the world writes them: "6/2", "7a/9", "86-64", "93/28".
+_HOUSE = re.compile(r"\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?){0,2}")
 # Lower-case words inside place names ("Chiclana de la Frontera", "Turkovice u Prelouce", "Stratford-upon-Avon").
 _PARTICLES = {"de", "la", "le", "les", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "e", "y", "u",
               "van", "von", "der", "den", "am", "an", "im", "sur", "sous", "en", "upon", "on", "of", "the"}
 # A facility name ends where its own words end ("Mercy Hospital ICU" is not an address).
 _FACILITY_END = re.compile(FACILITY + r"\W*$")
 # Lower-case words a street line may hold besides place words ("ul. Jarzębinowa 5", "12 rue de la Paix").
-_STREET_LOWER = _PARTICLES | {"ul", "rue", "via", "av", "avenida", "calle", "strada", "str", "straat"}
+_STREET_LOWER = _PARTICLES | {"ul", "rue", "via", "av", "avenida", "calle", "strada", "str", "straat", "al", "aleja",
+                              "ulica", "utca", "út", "tér", "trg", "pot", "cesta", "náměstí", "námestie", "boulevard",
+                              "chemin", "avenue", "allée", "impasse", "quai", "rua", "travessa", "jalan", "jl"}
 _UNIT = re.compile(r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
 _QUOTE_PREFIX = re.compile(r"[ \t>?*|#\-]*")  # quoting prefixes of forwarded mail
 _STREET_BEFORE_UNIT = re.compile(rf"(?<![\w'\-])(?:\d{{1,6}}[ \t]+)?{_W}(?:[ \t]+{_W})?[ \t]+\d{{1,5}}[A-Za-z]?,?[ \t]+$")
@@ -39,6 +45,21 @@ _NUMBER_UNIT = re.compile(r"\d{1,5}[A-Za-z]?,?[ \t]+(?:Apt|Apartment|Suite|Ste|U
 _CORNER_BEFORE = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?[Cc]orner[ \t]+of[ \t]+(?P<other>[^\n]{1,60}?[ \t]+(?:and|&)[ \t]+)?$")
 _CORNER_AND = re.compile(r"[ \t]+(?:and|&)[ \t]+")
 _MAX_STREET_WORDS = 4
+# A house number with its comma before the street ("23/286, Bhatt Nagar"), and the flat or floor
+# before the street on its line ("Studio 01k, Josh Tunnel", "Level 3, 89 Rodgers Ridge").
+_HOUSE_COMMA_BEFORE = re.compile(r"(?<![\w/\-.])" + _HOUSE.pattern + r",[ \t]+$")
+_UNIT_BEFORE = re.compile(r"(?<![\w\-])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor)\.?[ \t]*#?(?:\d{1,4}[A-Za-z]?,?[ \t]+)?$")
+# A house number after a street name, its kind perhaps between ("Platz 6/2", "Szerbtóti utca 48.",
+# "N° 44", "Nr. 92"), or before it within
+# two words ("192 Napier Umgwaqo"); and where the segments of an address part.
+_HOUSE_AFTER = re.compile(r"(?:[ \t]+[^\W\d_]+\.?){0,2},?[ \t]+(?:(?:N°|Nr\.?|No\.?|nr\.?)[ \t]*)?" + _HOUSE.pattern + r"\.?(?=[ \t]*(?:[,;\n]|$))")
+_HOUSE_BEFORE = re.compile(r"(?<![\w.,/\-])" + _HOUSE.pattern + r",?[ \t]+(?:[^\s\d]\S*[ \t]+){0,2}$")
+# A postcode opening a segment before a town ("74218 Sangerhausen", ", 2538-401 Covilhã", "ΤΚ 921 74 Γρεβενά").
+_LEAD_POSTCODE = r"(?:[A-ZΑ-Ω]{1,2}[ \t]?)?(?:" + _POSTCODE.pattern + r"|\d{3}[ \t]\d{2})[ \t]+"
+_POSTCODE_BEFORE = re.compile(r"(?:^|(?<=[\n,;]))[ \t>]*" + _LEAD_POSTCODE + "$")
+_POSTCODE_LEAD = re.compile(_LEAD_POSTCODE)
+_SPLIT_POSTCODE = re.compile(r"(?<![\w\-])\d{3}[ \t]\d{2}(?![\w\-])")  # "492 90", "921 74"
+_SEGMENT_SPLIT = re.compile(r"[ \t]*(?:[,;]|\n)[ \t>]*")
 _NOT_STREET = STOP_WORDS | _CLINICAL_SET  # "Has 3 Apt. 4" is no street
 _MAX_TAIL_WORDS = 6
 _MAX_BLOCK_LINES = 4
@@ -46,12 +67,14 @@ _MAX_LINE_WORDS = 5
 
 
 def _placeword(word: str) -> bool:
-    """A capitalised word of any script (ΠΑΦΟΣ, Rzeszów, SMITH'S), a parenthesised one, a postcode."""
+    """A capitalised word of any script (ΠΑΦΟΣ, Rzeszów, SMITH'S), a parenthesised one, a postcode or
+    house number."""
     if word.startswith("(") and word.endswith(")"):
         word = word[1:-1]
     if not word:
         return False
-    return word[0].isupper() or bool(_POSTCODE.fullmatch(word)) or word.isdigit()
+    return (word[0].isupper() or bool(_POSTCODE.fullmatch(word)) or bool(_HOUSE.fullmatch(word))
+            or bool(re.fullmatch(r"\d[A-Z]{2}", word)))  # the second half of a British postcode ("OX58 9JP")
 
 
 def _street_word(word: str) -> bool:
@@ -77,8 +100,8 @@ def _tail_end(text: str, end: int) -> int:
         if not _placeword(trail):
             break
         best, words, pending_particles = m.start() + len(trail), words + 1 + pending_particles, 0
-        if trail != word:  # a sentence ends here
-            break
+        if trail != word and not (word[-2:-1].isdigit() and text.startswith(",", m.end())):
+            break  # a sentence ends here; "utca 48., H-9792" is a house number written with a point
     return best
 
 
@@ -87,12 +110,14 @@ def _head_start(text: str, start: int) -> int:
     of the street and number written before a found unit ("51709 Spinatsch 94 Apt. 615"), or of the
     street name before a found number and unit in any script ("06111 Μεγάλη Άμμος 198 Apt. 822")."""
     before = text[max(0, start - 60):start]
-    m = _UNIT.match(text, start) and _STREET_BEFORE_UNIT.search(before) or re.search(r"(?:\d{1,6}[ \t]+)+$", before)
+    m = (_UNIT.match(text, start) and _STREET_BEFORE_UNIT.search(before) or re.search(r"(?:\d{1,6}[ \t]+)+$", before)
+         or _HOUSE_COMMA_BEFORE.search(before))
     if m:
         start -= len(m.group())
     if _NUMBER_UNIT.match(text, start):
         return _street_words_start(text, start)
-    return start
+    unit = _UNIT_BEFORE.search(text, max(0, start - 24), start)
+    return unit.start() if unit else start
 
 
 def _street_words_start(text: str, start: int) -> int:
@@ -208,10 +233,88 @@ def _block_start(text: str, start: int) -> int:
     return body_start
 
 
-def grow_locations(text: str, spans: List[Tuple]) -> List[Tuple]:
-    """Each LOCATION span (start, end, label, source, score) widened over the rest of its address."""
+def _postcode(word: str) -> bool:
+    """A postcode that is not a year ("2019" after a name is a date far more often than a town), or
+    a town with its postcode after a hyphen ("Gudivada-404796")."""
+    town, _, code = word.rpartition("-")
+    if town[:1].isupper() and code.isdigit() and len(code) >= 5:
+        return True
+    return bool(_POSTCODE.fullmatch(word)) and not re.fullmatch(r"(?:19|20)\d\d", word)
+
+
+def _laid_out_as_street(text: str, start: int, end: int) -> Optional[int]:
+    """The end of the street of a name-like span (an unknown word the rules took for a name) written
+    the way a street is, else None: a house number beside it on its line ("Carolin-Schuchhardt-Platz
+    6/2", "192 Napier Umgwaqo") and, in the next short segments, a postcode ("..., 50612
+    Vohenstrauß", "\n61-645 Turek"). Both together are an address in any language; either alone is
+    not (a name and an age, a dose)."""
+    house = _HOUSE_AFTER.match(text, end)
+    if house:
+        end = house.end()
+    else:
+        line_start = text.rfind("\n", 0, start) + 1
+        if not _HOUSE_BEFORE.search(text, max(line_start, start - 40), start):
+            return None
+    for n, segment in enumerate(_SEGMENT_SPLIT.split(text[end:end + 120])[:_MAX_BLOCK_LINES]):
+        words = [w for w in _TOKEN.findall(segment) if w != ","][:_MAX_LINE_WORDS]
+        if not words and n:
+            return None  # an empty segment (a blank line, ", ,") ends the address
+        split = _SPLIT_POSTCODE.search(segment)
+        if split and all(_street_word(w) for w in _TOKEN.findall(segment[:split.start()]) if w != ","):
+            return end
+        for word in words:
+            trail = word.rstrip(".!?")
+            if _postcode(trail):
+                return end
+            if not _street_word(trail) or trail != word:
+                return None  # a word of a sentence, or a sentence's end, before any postcode
+    return None
+
+
+def _street_line_start(text: str, start: int) -> int:
+    """Start of the street words before a span read as a street, on its line ("al. Jana III" before
+    "Sobieskiego 93/28"): place words and the lower-case words of streets, no stop word."""
+    line_start = text.rfind("\n", 0, start) + 1
+    for m in reversed(list(re.finditer(r"\S+", text[line_start:start]))[-_MAX_STREET_WORDS:]):
+        word = m.group()
+        if not _street_word(word) or word.lower().rstrip(".") in _NOT_STREET or word.endswith((":", ",")):
+            break
+        start = line_start + m.start()
+    return start
+
+
+def _street_segment_start(text: str, start: int) -> int:
+    """Start of the street written just before a span that opens on a postcode ("Katja-Kocher-Weg
+    2/9, " before "8926 Traiskirchen", "Nad Rokytkou 709" on the line above "492 90 Bystré"): the
+    segment before must end on a house number and be made of street words."""
+    if not _POSTCODE_LEAD.match(text, start):
+        return start
+    house = re.search(r"(?<![\w\-/])" + _HOUSE.pattern + r"\.?(?:,[ \t]*|[ \t]*\n[ \t>]*)$", text[max(0, start - 80):start])
+    if not house:
+        return start
+    house_start = start - len(house.group())
+    street = _street_line_start(text, house_start)
+    if street == house_start or not any(c.isupper() for c in text[street:house_start]):
+        return start
+    return street
+
+
+def grow_locations(text: str, spans: List[Tuple], relabel: bool = True) -> List[Tuple]:
+    """Each LOCATION span (start, end, label, source, score) widened over the rest of its address; with
+    ``relabel``, a NAME span laid out as a street (``_laid_out_as_street``) or after a postcode is read
+    as a LOCATION first."""
     out = []
     for start, end, label, source, score in spans:
+        street_end = _laid_out_as_street(text, start, end) if relabel and label == "NAME" else None
+        if street_end is not None:
+            label, start, end = "LOCATION", _street_line_start(text, start), street_end
+        elif relabel and label == "NAME":
+            postcode = _POSTCODE_BEFORE.search(text, max(0, start - 16), start)
+            code = postcode and postcode.group().strip(" \t>")
+            if postcode and not re.fullmatch(r"(?:19|20)\d\d", code):
+                label, start = "LOCATION", postcode.end() - len(postcode.group().lstrip(" \t>"))
+        if label == "LOCATION":
+            start = _street_segment_start(text, start)
         if label == "LOCATION" and not _FACILITY_END.search(text[start:end]):
             start, end = _block_start(text, _head_start(text, start)), _tail_end(text, end)
             start, end = _intersection(text, start, end)

@@ -170,7 +170,7 @@ class Deidentifier:
                 spans.append((span.start_char, span.end_char, span.label_, "model", score))
         spans = merge_spans(spans)
         if self.cfg.get("grow_addresses", True):
-            spans = merge_spans(grow_locations(text, spans))
+            spans = merge_spans(grow_locations(text, spans, relabel="LOCATION" in self.cfg["labels"]))
         if self.cfg.get("propagate_names", True):
             spans = merge_spans(spans + self.propagate_names(text, spans))
         return spans

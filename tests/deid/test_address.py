@@ -76,6 +76,34 @@ def test_growth_stops_where_the_address_ends(text, kept):
     assert kept in nlp(text)._.deidentified
 
 
+@pytest.mark.parametrize("text,address", [
+    # an unknown word with a house number beside it and a postcode after it is a street, in any language
+    ("Home address on file: Carolin-Schuchhardt-Platz 6/2, 50612 Vohenstrauß", "Carolin-Schuchhardt-Platz 6/2, 50612 Vohenstrauß"),
+    ("Please forward the records to Szerbtóti utca 48., H-9792 Békésmártonnádasd.", "Szerbtóti utca 48., H-9792 Békésmártonnádasd"),
+    ("New address al. Jana III Sobieskiego 93/28\n61-645 Turek, effective next month.", "al. Jana III Sobieskiego 93/28\n61-645 Turek"),
+    ("Home address on file: 4328 Clarence Ithafa, Upington, 9110", "4328 Clarence Ithafa, Upington, 9110"),
+    ("Home address on file: Τραγάνας 28, ΤΚ 921 74 Γρεβενά", "Τραγάνας 28, ΤΚ 921 74 Γρεβενά"),
+    # a postcode opening a segment before a town, and the street written before it
+    ("Contact the family at Katja-Kocher-Weg 2/9, 8926 Traiskirchen if needed.", "Katja-Kocher-Weg 2/9, 8926 Traiskirchen"),
+    ("Home address on file: Nad Rokytkou 709\n492 90 Bystré", "Nad Rokytkou 709\n492 90 Bystré"),
+    # a house number with its comma, a floor before the street, a British postcode in two halves
+    ("Please forward the records to 23/286, Bhatt Nagar, Gudivada-404796.", "23/286, Bhatt Nagar, Gudivada-404796"),
+    ("Please forward the records to Level 3, 89 Rodgers Ridge, Maungakiwi 5337.", "Level 3, 89 Rodgers Ridge, Maungakiwi 5337"),
+    ("Please forward the records to 34 Marsh Walk, Emilyhaven, OX58 9JP.", "34 Marsh Walk, Emilyhaven, OX58 9JP"),
+])
+def test_street_laid_out_with_number_and_postcode(text, address):
+    assert phi(text) == [address]
+
+
+@pytest.mark.parametrize("text", [
+    "MRN: 123456 Smith, John was seen.",  # an ID before a name is no postcode opening a segment
+    "Seen by Dr Smith 3/12, 2019 Jones follow-up",  # a date after a name: a year is no postcode
+    "Ms Kowalczyk 45, lives alone.",  # a name and an age: a number but no postcode
+])
+def test_names_beside_numbers_stay_names(text):
+    assert phi(text) == []
+
+
 def test_no_location_no_growth():
     text = "Seen for Chest Pain, Shortness Of Breath 2020\nFever\nCough 12345"
     spans = [(0, 4, "NAME", "model", 0.9)]
