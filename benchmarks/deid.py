@@ -9,7 +9,7 @@ the MACCROBAT dev case reports' PROBLEM/TEST/TREATMENT) that no system span touc
 test split) and a seeded split of presidio_synth_v2 (the part no model trains on).
 
 Usage: python -m benchmarks.deid [--systems medllm,presidio,philter,scrubadub] [--output benchmarks/results/deid_rules.json]
-       python -m benchmarks.deid --address-probe 12 [--model M] --output F  (addresses of every faker locale)
+       python -m benchmarks.deid --probe address|phone [--model M] --output F  (every faker locale's shapes)
 """
 from __future__ import annotations
 
@@ -396,9 +396,13 @@ def rule_hits(prefixes: List[str], top: int = 15) -> dict:
     return out
 
 
-PROBE_TEMPLATES = ["Please forward the records to {A}.", "Home address on file: {A}",
-                   "She was discharged home to {A} with her daughter.", "New address {A}, effective next month.",
-                   "Contact the family at {A} if needed."]
+PROBE_TEMPLATES = {
+    "address": ["Please forward the records to {A}.", "Home address on file: {A}",
+                "She was discharged home to {A} with her daughter.", "New address {A}, effective next month.",
+                "Contact the family at {A} if needed."],
+    "phone": ["Please call her daughter at {A} after discharge.", "Daughter's number: {A}", "He can be reached on {A}.",
+              "Callback number {A}", "Her cell is {A}, evenings only.", "Wife (phone {A}) was updated."],
+}
 
 
 def _latin_greek_cyrillic(text: str) -> bool:
@@ -407,10 +411,11 @@ def _latin_greek_cyrillic(text: str) -> bool:
     return all(unicodedata.name(c, "").startswith(("LATIN", "GREEK", "CYRILLIC")) for c in text if c.isalpha())
 
 
-def address_probe_records(n_per_locale: int = 12, seed: int = 11) -> List[dict]:
-    """Addresses of every faker locale with its own address provider in Latin, Greek or Cyrillic
-    script, in sentences of the probe's own (none of presidio's templates, none of the generator's),
-    lines joined by a comma or a line break; each line is one gold span."""
+def probe_records(kind: str = "address", n_per_locale: int = 12, seed: int = 11) -> List[dict]:
+    """Addresses or phone numbers of every faker locale that has its own provider for them (and, for
+    addresses, writes them in Latin, Greek or Cyrillic script), in sentences of the probe's own
+    (none of presidio's templates, none of the generator's). An address's lines are joined by a
+    comma or a line break, and each line is one gold span; a phone number is one span."""
     import random
 
     from faker import Faker
@@ -418,29 +423,35 @@ def address_probe_records(n_per_locale: int = 12, seed: int = 11) -> List[dict]:
 
     from spacy_medllm.deid.synth import LOCALES
 
+    def value(fake) -> str:
+        return fake.street_address() if kind == "address" else fake.phone_number()
+
     fallback = Faker("en_US")
     fallback.seed_instance(0)
-    fallback_street = fallback.street_address()
+    fallback_value = value(fallback)
     records = []
     for locale in sorted(AVAILABLE_LOCALES):
         try:
             fake = Faker(locale)
             fake.seed_instance(0)
-            if locale != "en_US" and fake.street_address() == fallback_street:
-                continue  # no address provider of its own: en_US addresses again
+            if locale != "en_US" and value(fake) == fallback_value:
+                continue  # no provider of its own: en_US values again
             fake.seed_instance(seed)
             rng = random.Random(f"{locale}-{seed}")
             batch = []
             for _ in range(n_per_locale):
-                lines = [line.strip(" ,") for line in fake.address().split("\n") if line.strip(" ,")]
-                if not all(map(_latin_greek_cyrillic, lines)):
-                    raise ValueError(locale)
+                if kind == "address":
+                    lines = [line.strip(" ,") for line in fake.address().split("\n") if line.strip(" ,")]
+                    if not all(map(_latin_greek_cyrillic, lines)):
+                        raise ValueError(locale)
+                else:
+                    lines = [fake.phone_number()]
                 joiner = rng.choice([", ", "\n"])
-                template = rng.choice(PROBE_TEMPLATES)
+                template = rng.choice(PROBE_TEMPLATES[kind])
                 pos = template.index("{A}")
                 spans = []
                 for line in lines:
-                    spans.append({"start": pos, "end": pos + len(line), "type": "line"})
+                    spans.append({"start": pos, "end": pos + len(line), "type": kind})
                     pos += len(line) + len(joiner)
                 batch.append({"locale": locale, "trained": locale in LOCALES,
                               "text": template.replace("{A}", joiner.join(lines)), "spans": spans})
@@ -450,10 +461,11 @@ def address_probe_records(n_per_locale: int = 12, seed: int = 11) -> List[dict]:
     return records
 
 
-def address_probe(model: Optional[str] = None, n_per_locale: int = 12) -> dict:
-    """Share of address lines fully covered, per locale and over the locales the head's generator
-    draws from ("trained") and the others: a check on addresses the tuning split never showed."""
-    records = address_probe_records(n_per_locale)
+def probe(kind: str = "address", model: Optional[str] = None, n_per_locale: int = 12) -> dict:
+    """Share of address lines (phone numbers) fully covered, per locale and over the locales the
+    head's generator draws from ("trained") and the others: a check on shapes the tuning split never
+    showed. For addresses, the first line (the street) is also scored alone."""
+    records = probe_records(kind, n_per_locale)
     preds = medllm_system(model)([r["text"] for r in records])
     per_locale: Dict[str, Counter] = defaultdict(Counter)
     groups: Dict[str, Counter] = defaultdict(Counter)
@@ -462,16 +474,20 @@ def address_probe(model: Optional[str] = None, n_per_locale: int = 12) -> dict:
         for i, span in enumerate(record["spans"]):
             covered = fully_covered((span["start"], span["end"]), pred, record["text"])
             for counter in (per_locale[record["locale"]], groups[group], groups["all"]):
-                counter["lines"] += 1
+                counter["spans"] += 1
                 counter["covered"] += covered
                 if i == 0:
-                    counter["street_lines"] += 1
-                    counter["streets_covered"] += covered
+                    counter["first_lines"] += 1
+                    counter["first_covered"] += covered
+
     def rates(c: Counter) -> dict:
-        return {"lines": c["lines"], "recall": round(c["covered"] / c["lines"], 4),
-                "street_lines": c["street_lines"], "street_recall": round(c["streets_covered"] / c["street_lines"], 4)}
-    return {"model": model, "n_per_locale": n_per_locale, "records": len(records),
-            **{g: rates(c) for g, c in groups.items()},
+        out = {"spans": c["spans"], "recall": round(c["covered"] / c["spans"], 4)}
+        if kind == "address":
+            out.update(street_lines=c["first_lines"], street_recall=round(c["first_covered"] / c["first_lines"], 4))
+        return out
+
+    return {"kind": kind, "model": model, "n_per_locale": n_per_locale, "records": len(records),
+            "locales": len(per_locale), **{g: rates(c) for g, c in groups.items()},
             "per_locale": {loc: rates(c) for loc, c in sorted(per_locale.items())}}
 
 
@@ -497,11 +513,13 @@ def main(argv=None) -> int:
     parser.add_argument("--rule-hits", default=None,
                         help="Only count where the rules with these comma-separated name prefixes fire in "
                              "MTSamples and MACCROBAT (real notes, no PHI to find)")
-    parser.add_argument("--address-probe", type=int, default=None, metavar="N",
-                        help="Only score address lines of every faker locale (N addresses each) with --model or the rules")
+    parser.add_argument("--probe", default=None, choices=["address", "phone"],
+                        help="Only score addresses (each line) or phone numbers of every faker locale, in sentences "
+                             "of the probe's own, with --model or the rules")
+    parser.add_argument("--probe-n", type=int, default=12, help="With --probe: values per locale")
     args = parser.parse_args(argv)
-    if args.address_probe:
-        res = address_probe(args.model, args.address_probe)
+    if args.probe:
+        res = probe(args.probe, args.model, args.probe_n)
         res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
         Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf8")
         print(json.dumps({k: v for k, v in res.items() if k != "per_locale"}), file=sys.stderr)

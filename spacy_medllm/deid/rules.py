@@ -201,6 +201,8 @@ def _phone_ok(m: re.Match) -> bool:
     digits = re.sub(r"\D", "", re.split(r"(?i)\s*(?:x|ext\.?)\s*\d", m.group("phi"))[0])
     if len(digits) == 11 and digits[0] == "1":
         digits = digits[1:]
+    elif len(digits) == 13 and digits.startswith("001"):  # dialled from abroad ("001-612-799-7220")
+        digits = digits[3:]
     if len(digits) == 7:
         return len(set(digits)) > 1
     return len(digits) == 10 and digits[0] not in "01" and digits[3] not in "01" and len(set(digits)) > 2
@@ -210,7 +212,7 @@ def _phone_any_ok(m: re.Match) -> bool:
     """Any country's number after a phone cue: 7 to 15 digits (E.164), not one digit repeated; one
     written in the North American 3-3-4 grouping must also be a valid North American number."""
     core = re.split(r"(?i)\s*(?:x|ext\.?)\s*\d", m.group("phi"))[0]
-    if re.fullmatch(r"(?:\+?1[ .\-]?)?(?:\(\d{3}\)[ ]?|\d{3}[ .\-])\d{3}[ .\-]\d{4}", core):
+    if re.fullmatch(r"(?:\+?1[ .\-]?|001[ .\-])?(?:\(\d{3}\)[ ]?|\d{3}[ .\-])\d{3}[ .\-]\d{4}", core):
         return _phone_ok(m)
     digits = re.sub(r"\D", "", core)
     return 7 <= len(digits) <= 15 and len(set(digits)) > 2
@@ -542,15 +544,24 @@ def default_rules() -> List[dict]:
         # no common word of notes ("lives in Springfield", not "returned from Rehab"); in capitals too.
         _r("place_cued", "LOCATION", rf"(?=[{_PLACE_CUE_FIRST}]){_PLACE_CUE}[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}}|{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,2}})(?![\w'\-])", check_clinical=True, validate="place"),
         # CONTACT: phone/fax (shape-checked), e-mail, URL, IP.
-        _r("phone", "CONTACT", r"(?=[\d(+])(?<![\w/.\-])(?P<phi>(?:\+?1[ \t.\-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.\-])\d{3}[ \t.\-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\w/\-]|\.\d)", validate="phone"),
+        _r("phone", "CONTACT", r"(?=[\d(+])(?<![\w/.\-])(?P<phi>(?:\+?1[ \t.\-]?|001[ \t.\-])?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.\-])\d{3}[ \t.\-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\w/\-]|\.\d)", validate="phone"),
         _r("phone_cued", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|[Cc]all(?: back)?(?: at)?|[Cc]ontact(?: at)?|[Hh]ome|[Ww]ork)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\+?\d[\d \t().\-]{6,18}\d)", validate="phone"),
         # Cues that name a phone ("Mobile:", "call me on") take any country's number; the looser
         # cues above ("Home", "Work", "Contact") keep the North American check.
+        # The number in any country's grouping: a country code with or without "+", in brackets
+        # ("(+30) 6973 681930", "+(370) 40562241"), a trunk "(0)" after it, "/" between groups.
         _r("phone_cued_any", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Mm]obile|[Cc]ell|[Ff]ax|[Dd]esk|[Oo]ffice|[Pp]ager|"
-           r"(?:[Cc]all|[Rr]each|[Tt]ext)[ \t]+(?:me|us|him|her)[ \t]+(?:on|at)|(?:[Mm]essages?|[Tt]exts?|SMS|[Cc]alls?)[ \t]+(?:to|on|at)|"
-           r"[Rr]egistered(?:[ \t]+(?:number|mobile|phone))?|(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir)[ \t]+(?:number|no\.)(?:[ \t]+is)?)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?:\n[ \t]*)?"
-           r"(?P<phi>\+?(?:\(\d{1,5}\)[ \t.\-]?)?\d[\d \t.\-]{5,17}\d(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\d/])",
+           r"(?:[Cc]all|[Rr]each|[Tt]ext|[Cc]ontact)(?:ed)?[ \t]+(?:(?:me|us|him|her|them|his|their|the)[ \t]+)?(?:[a-z]+[ \t]+)?(?:on|at)|"
+           r"(?:[Mm]essages?|[Tt]exts?|SMS|[Cc]alls?)[ \t]+(?:to|on|at)|[Cc]all[ \t]?back(?:[ \t]+(?:number|no\.))?|"
+           r"(?:'s|[Cc]ontact|[Hh]ome|[Ww]ork|[Dd]aytime|[Ee]vening|[Ee]mergency)[ \t]+(?:phone[ \t]+)?(?:number|no\.)(?=[ \t]*(?::|is\b))|"
+           r"[Rr]egistered(?:[ \t]+(?:number|mobile|phone))?|(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir)[ \t]+(?:number|no\.))"
+           r"(?:[ \t]+(?:is|was))?[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?:\n[ \t]*)?"
+           r"(?P<phi>(?:\+[ \t]?\d{1,4}[ \t.\-]?(?:\(0\)[ \t]?)?|\(\+?\d{1,5}\)[ \t.\-/]?|\+\(\d{1,4}\)[ \t]?)?\d[\d \t.\-/]{4,17}\d"
+           r"(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\d/])",
            validate="phone_any"),
+        # The kind of phone written after the number ("617-555-0182 (cell)", "21 253 109 8211-Office").
+        _r("phone_cued_after", "CONTACT", r"(?=[\d(+])(?<![\w/.,\-])(?P<phi>(?:\+[ \t]?\d{1,4}[ \t.\-]?|\(\+?\d{1,5}\)[ \t.\-]?)?\d[\d \t.\-]{5,17}\d)"
+           r"(?=[ \t]*[\-(/]?[ \t]*(?i:office|fax|mobile|cell|home|work|landline)\b)", validate="phone_any"),
         _r("pager", "CONTACT", r"\b(?i:pager|beeper|pgr|page (?:me )?at)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\d[\d\-]{2,8}\d)(?![\d/]|\.\d)", validate="id"),
         # A number with a trunk prefix in groups of digits, as Europe writes them ("0688 872 49 99").
         _r("phone_trunk", "CONTACT", r"(?=0)(?<![\w+/.,\-])(?P<phi>0\d{1,4}(?:[ ]\d{2,4}){2,4})(?![\w/\-]|[.,]\d|[ ]\d)", validate="phone_any"),

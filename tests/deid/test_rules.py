@@ -57,6 +57,15 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Name: Iva D. Grusová Address: PSC 66", "NAME", "Iva D. Grusová"),
     ("Name:    Fredrik L Sommerseth Address: 83393", "NAME", "Fredrik L Sommerseth"),
     ("Personal Info:\nPhone:\n21 284 698 2548\n", "CONTACT", "21 284 698 2548"),
+    # cues of everyday speech, a country code in brackets or with a trunk "(0)", the kind after the number
+    ("Please call her daughter at 0580-730215 after discharge.", "CONTACT", "0580-730215"),
+    ("He can be reached on 4580 7302.", "CONTACT", "4580 7302"),
+    ("Daughter's number: (+30) 6973 681930", "CONTACT", "(+30) 6973 681930"),
+    ("Her cell is +(370) 40562241, evenings only.", "CONTACT", "+(370) 40562241"),
+    ("Callback number +33 (0)5 08 73 68 19", "CONTACT", "+33 (0)5 08 73 68 19"),
+    ("Wife (phone 001-612-799-7220x03322) was updated.", "CONTACT", "001-612-799-7220x03322"),
+    ("Her number was 45/807 3021.", "CONTACT", "45/807 3021"),
+    ("Numbers: 21 253 109 8211-Office, 617-555-0182 (cell)", "CONTACT", "21 253 109 8211"),
     ("name:    hyuuma t. maida\naddress: unit 4", "NAME", "hyuuma t. maida"),
     ("Seen Thursday in clinic.", "DATE", "Thursday"),
     ("Admitted 3-Mar-2019 to the ward.", "DATE", "3-Mar-2019"),
@@ -232,6 +241,9 @@ def test_every_identifier_cue_takes_the_number(cue):
     "WBC 12000, CKMB 1200. SURGERY 2015.",
     "Review of HEENT negative. Admitted in PACU. Findings of HELLP syndrome. Transferred to SURGERY.",
     "Pain 0 to 10 scale: 2 3 4. Doses 0.5 1 2 mg. Given 0 100 200 units.",
+    # numbers near the phone cues that are no phone: too few digits, a dose, a date, a reading
+    "Call the team at 2 pm. Reached at 12 hours. Contact at 120/80 mmHg.",
+    "Callback number pending. Her number is 5. Given 1 000 units in the office.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
