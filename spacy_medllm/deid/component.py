@@ -24,13 +24,21 @@ from ..files import atomic_write_text
 from .address import grow_locations
 from .names import packaged_name_lists
 from .offsets import OffsetMap
-from .rules import (DEFAULT_CLINICAL_WORDS, LABELS, CompiledRules, default_rules, read_rules, recase_lower_text,
+from .rules import (_W, DEFAULT_CLINICAL_WORDS, LABELS, CompiledRules, default_rules, read_rules, recase_lower_text,
                     validate_rule)
 from .surrogate import STRATEGIES, Replacer, keyed, resolve_salt
 from .vocab import build_clinical_vocab, only_common_words
 
 
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
+# A surname of particles and a capitalized word after a found name ("Joey| van de Wal", "Dirk Van| de
+# Velde", "Corinna Mac| an Airchinnigh"): the particles alone are no name and the rules stop before them.
+_PARTICLE_SURNAME = re.compile(rf"(?:[ \t]+(?i:van|von|de|der|den|da|di|du|del|della|dos|das|ter|ten|la|le|mac|mc|an|ó|ní|nic|bin|ibn|al|el)){{1,3}}[ \t]+{_W}(?![\w'\-])")
+
+
+def _particle_surname_end(text: str, end: int) -> int:
+    m = _PARTICLE_SURNAME.match(text, end)
+    return m.end() if m else end
 
 
 def register_extensions() -> None:
@@ -168,7 +176,8 @@ class Deidentifier:
                         or lists.common_in_capitals(span.text)):
                     continue
                 spans.append((span.start_char, span.end_char, span.label_, "model", score))
-        spans = merge_spans(spans)
+        spans = merge_spans([(start, _particle_surname_end(text, end) if label == "NAME" else end, label, source, score)
+                             for start, end, label, source, score in spans])
         if self.cfg.get("grow_addresses", True):
             spans = merge_spans(grow_locations(text, spans, relabel="LOCATION" in self.cfg["labels"]))
         if self.cfg.get("propagate_names", True):

@@ -31,8 +31,10 @@ MONTHS = {m: i for i, names in enumerate([
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 # Latin letters with the accents of European names (Gábor, Šušulić, Møller): Python's re has no \p{Lu}.
-_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŖŘŚŜŞŠŢŤŪŮŰŲŸŹŻŽ"
-_LO = "a-zß-öø-ÿāăąćĉċčďđēėęěğģīįıķĺļľłńņňōőœŕŗřśŝşšţťūůűųźżž"
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŖŘŚŜŞŠŢŤŪŮŰŲŸŹŻŽȘȚƏ"
+# After the capital: Latin Extended-A and -B, IPA and Extended Additional (Romanian ș ț, Azerbaijani ə,
+# Vietnamese ũ ạ ế ộ); upper-case letters there cannot start a word.
+_LO = "a-zß-öø-ÿ\u0100-\u02af\u1e00-\u1eff"
 # A capitalized name word (O'Brien, Smith-Jones, McDonald), and a name of 1-3 words with an initial.
 _W = rf"(?:[{_UP}]'|Mc|Mac)?[{_UP}][{_LO}]+(?:['\-][{_UP}]?[{_LO}]+)*"
 _NOT_TITLE = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\b)"
@@ -567,7 +569,8 @@ def default_rules() -> List[dict]:
         _r("phone_trunk", "CONTACT", r"(?=0)(?<![\w+/.,\-])(?P<phi>0\d{1,4}(?:[ ]\d{2,4}){2,4})(?![\w/\-]|[.,]\d|[ ]\d)", validate="phone_any"),
         # Words of Greek or Cyrillic script in an English note: names and places ("ΠΑΦΟΣ", "Мария").
         # (Faker writes some Ω as the ohm sign and Δ as the increment sign.)
-        _r("name_foreign_script", "NAME", r"(?<![\w'\-])(?P<phi>[Α-Ωα-ωΆ-ώ\u2206\u2126А-Яа-яЁё]{3,}(?:[ \t]+[Α-Ωα-ωΆ-ώ\u2206\u2126А-Яа-яЁё]{2,}){0,3})(?![\w'\-])"),
+        # (The whole Cyrillic block: Ukrainian Ґ Є І Ї, Macedonian and Serbian Ј Љ Њ; hyphenated words.)
+        _r("name_foreign_script", "NAME", r"(?<![\w'\-])(?P<phi>[Α-Ωα-ωΆ-ώ\u2206\u2126\u0400-\u04ff]{3,}(?:-[Α-Ωα-ωΆ-ώ\u0400-\u04ff]{2,})*(?:[ \t]+[Α-Ωα-ωΆ-ώ\u2206\u2126\u0400-\u04ff]{2,}(?:-[Α-Ωα-ωΆ-ώ\u0400-\u04ff]{2,})*){0,3})(?![\w'\-])"),
         _r("phone_international", "CONTACT", r"(?=\+)(?<![\w+])(?P<phi>\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,5}){1,4})(?!\w|-\d)"),
         _r("email", "CONTACT", r"(?P<phi>\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b)"),
         _r("url", "CONTACT", r"(?P<phi>\b(?:https?://|ftp://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]])"),

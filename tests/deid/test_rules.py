@@ -57,6 +57,14 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Name: Iva D. Grusová Address: PSC 66", "NAME", "Iva D. Grusová"),
     ("Name:    Fredrik L Sommerseth Address: 83393", "NAME", "Fredrik L Sommerseth"),
     ("Personal Info:\nPhone:\n21 284 698 2548\n", "CONTACT", "21 284 698 2548"),
+    # letters of every alphabet names are written in, and surnames of particles
+    ("Spoke with Веніямин Ґоляш about the results.", "NAME", "Веніямин Ґоляш"),
+    ("Next of kin: Милена Јовчева", "NAME", "Милена Јовчева"),
+    ("Ηρόδοτος-Γιάννης Χατζησαββίδης called.", "NAME", "Ηρόδοτος-Γιάννης Χατζησαββίδης"),
+    ("Her sister Mădălina Nemeș visited today.", "NAME", "Mădălina Nemeș"),
+    ("Spoke with Nəriman Xakimov about the results.", "NAME", "Nəriman Xakimov"),
+    ("Seen together with Joey van de Wal in clinic.", "NAME", "Joey van de Wal"),
+    ("Next of kin: Dirk Van de Velde", "NAME", "Dirk Van de Velde"),
     # cues of everyday speech, a country code in brackets or with a trunk "(0)", the kind after the number
     ("Please call her daughter at 0580-730215 after discharge.", "CONTACT", "0580-730215"),
     ("He can be reached on 4580 7302.", "CONTACT", "4580 7302"),
@@ -204,6 +212,12 @@ def test_every_identifier_cue_takes_the_number(cue):
         texts.append(f"{cue.upper()}: 4471-2093")
     for text in texts:
         assert ("ID", "4471-2093") in found(nlp, text), text
+
+
+def test_a_particle_after_a_name_takes_no_lower_case_word(deid_nlp):
+    # "de novo", "la belle indifference": particles, but no surname after them
+    text = "Mr. Smith de novo thrombosis. Mrs. Jones la belle indifference. Seen with Finn de Beer."
+    assert found(deid_nlp, text) == {("NAME", "Smith"), ("NAME", "Jones"), ("NAME", "Finn de Beer")}
 
 
 @pytest.mark.parametrize("text", [
