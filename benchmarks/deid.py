@@ -9,7 +9,7 @@ the MACCROBAT dev case reports' PROBLEM/TEST/TREATMENT) that no system span touc
 test split) and a seeded split of presidio_synth_v2 (the part no model trains on).
 
 Usage: python -m benchmarks.deid [--systems medllm,presidio,philter,scrubadub] [--output benchmarks/results/deid_rules.json]
-       python -m benchmarks.deid --probe address|phone|name [--model M] --output F  (every faker locale's shapes)
+       python -m benchmarks.deid --probe address|phone|name|town [--model M] --output F  (every faker locale's shapes)
 """
 from __future__ import annotations
 
@@ -403,6 +403,8 @@ PROBE_TEMPLATES = {
     "name": ["Her sister {A} visited today.", "Spoke with {A} about the results.", "{A} is the health care proxy.",
              "Next of kin: {A}", "The patient's son, {A}, was present.", "Letter copied to {A} at the practice.",
              "Discussed with {A} and the family.", "Seen together with {A} in clinic."],
+    "town": ["She grew up in {A}.", "Visiting from {A} for the summer.", "Lives in {A} with her husband.",
+             "Transferred from a hospital in {A}.", "Retired teacher from {A}, lives alone.", "Moved to {A} last year."],
     "phone": ["Please call her daughter at {A} after discharge.", "Daughter's number: {A}", "He can be reached on {A}.",
               "Callback number {A}", "Her cell is {A}, evenings only.", "Wife (phone {A}) was updated."],
 }
@@ -415,8 +417,8 @@ def _latin_greek_cyrillic(text: str) -> bool:
 
 
 def probe_records(kind: str = "address", n_per_locale: int = 12, seed: int = 11) -> List[dict]:
-    """Addresses, phone numbers or names of every faker locale that has its own provider for them
-    (addresses and names: written in Latin, Greek or Cyrillic script), in sentences of the probe's own
+    """Addresses, phone numbers, names or towns of every faker locale that has its own provider for
+    them (all but phones: written in Latin, Greek or Cyrillic script), in sentences of the probe's own
     (none of presidio's templates, none of the generator's). An address's lines are joined by a
     comma or a line break, and each line is one gold span; a phone number is one span."""
     import random
@@ -429,6 +431,8 @@ def probe_records(kind: str = "address", n_per_locale: int = 12, seed: int = 11)
     def value(fake) -> str:
         if kind == "name":  # a first and a last name: titles and credentials are no PHI to score
             return f"{fake.first_name()} {fake.last_name()}"
+        if kind == "town":
+            return fake.city()
         return fake.street_address() if kind == "address" else fake.phone_number()
 
     fallback = Faker("en_US")
@@ -451,7 +455,7 @@ def probe_records(kind: str = "address", n_per_locale: int = 12, seed: int = 11)
                         raise ValueError(locale)
                 else:
                     lines = [value(fake)]
-                    if kind == "name" and not _latin_greek_cyrillic(lines[0]):
+                    if kind in ("name", "town") and not _latin_greek_cyrillic(lines[0]):
                         raise ValueError(locale)
                 joiner = rng.choice([", ", "\n"])
                 template = rng.choice(PROBE_TEMPLATES[kind])
@@ -469,7 +473,7 @@ def probe_records(kind: str = "address", n_per_locale: int = 12, seed: int = 11)
 
 
 def probe(kind: str = "address", model: Optional[str] = None, n_per_locale: int = 12) -> dict:
-    """Share of address lines (phone numbers, names) fully covered, per locale and over the locales the
+    """Share of address lines (phone numbers, names, towns) fully covered, per locale and over the locales the
     head's generator draws from ("trained") and the others: a check on shapes the tuning split never
     showed. For addresses, the first line (the street) is also scored alone."""
     records = probe_records(kind, n_per_locale)
@@ -520,8 +524,8 @@ def main(argv=None) -> int:
     parser.add_argument("--rule-hits", default=None,
                         help="Only count where the rules with these comma-separated name prefixes fire in "
                              "MTSamples and MACCROBAT (real notes, no PHI to find)")
-    parser.add_argument("--probe", default=None, choices=["address", "phone", "name"],
-                        help="Only score addresses (each line), phone numbers or names of every faker locale, in sentences "
+    parser.add_argument("--probe", default=None, choices=["address", "phone", "name", "town"],
+                        help="Only score addresses (each line), phone numbers, names or towns of every faker locale, in sentences "
                              "of the probe's own, with --model or the rules")
     parser.add_argument("--probe-n", type=int, default=12, help="With --probe: values per locale")
     args = parser.parse_args(argv)

@@ -59,6 +59,13 @@ _LEAD_POSTCODE = r"(?:[A-ZΑ-Ω]{1,2}[ \t]?)?(?:" + _POSTCODE.pattern + r"|\d{3}
 _POSTCODE_BEFORE = re.compile(r"(?:^|(?<=[\n,;]))[ \t>]*" + _LEAD_POSTCODE + "$")
 _POSTCODE_LEAD = re.compile(_LEAD_POSTCODE)
 _SPLIT_POSTCODE = re.compile(r"(?<![\w\-])\d{3}[ \t]\d{2}(?![\w\-])")  # "492 90", "921 74"
+# Words that open a town's name ("North Andover", "Port Huron", "San Pedro", "Bad Kissingen") and
+# particles that only place names hold ("Ústí nad Labem", "Mühldorf am Inn", "Stratford upon Avon").
+_TOWN_PREFIX = re.compile(r"(?<![\w'\-])(?:North|South|East|West|New|Port|Lake|Mount|Fort|San|Santa|Santo|São|Sri|"
+                          r"Nueva|Nuevo|Saint|Sainte|Sankt|Bad)[ \t]+$")
+_PLACE_PARTICLE = re.compile(r"[ \t]+(?:nad|pod|am|an[ \t]+der|im|upon|sur|sous|bei)[ \t]+[^\W\d_][\w'\-]*")
+# Names found by no cue (the head, an unknown or a given name): a town prefix or particle may make them places.
+_UNCUED_NAME = ("model", "name_unknown", "name_foreign_script", "name_given")
 _SEGMENT_SPLIT = re.compile(r"[ \t]*(?:[,;]|\n)[ \t>]*")
 _NOT_STREET = STOP_WORDS | _CLINICAL_SET  # "Has 3 Apt. 4" is no street
 _MAX_TAIL_WORDS = 6
@@ -271,6 +278,12 @@ def _laid_out_as_street(text: str, start: int, end: int) -> Optional[int]:
     return None
 
 
+def _place_particle_end(text: str, end: int) -> int:
+    """End of a place particle and the capitalised word after it ("nad Labem", "am Inn")."""
+    m = _PLACE_PARTICLE.match(text, end)
+    return m.end() if m and m.group().split()[-1][0].isupper() else end
+
+
 def _street_line_start(text: str, start: int) -> int:
     """Start of the street words before a span read as a street, on its line ("al. Jana III" before
     "Sobieskiego 93/28"): place words and the lower-case words of streets, no stop word."""
@@ -301,13 +314,20 @@ def _street_segment_start(text: str, start: int) -> int:
 
 def grow_locations(text: str, spans: List[Tuple], relabel: bool = True) -> List[Tuple]:
     """Each LOCATION span (start, end, label, source, score) widened over the rest of its address; with
-    ``relabel``, a NAME span laid out as a street (``_laid_out_as_street``) or after a postcode is read
-    as a LOCATION first."""
+    ``relabel``, a NAME span laid out as a street (``_laid_out_as_street``), after a postcode, or
+    found by no cue and written with a town's prefix or place particle is read as a LOCATION first."""
     out = []
     for start, end, label, source, score in spans:
         street_end = _laid_out_as_street(text, start, end) if relabel and label == "NAME" else None
         if street_end is not None:
             label, start, end = "LOCATION", _street_line_start(text, start), street_end
+        elif relabel and (label == "LOCATION" or label == "NAME" and source.startswith(_UNCUED_NAME)) and (
+                _TOWN_PREFIX.search(text, max(0, start - 8), start) or _place_particle_end(text, end) > end):
+            prefix = _TOWN_PREFIX.search(text, max(0, start - 8), start)
+            start, end = prefix.start() if prefix else start, _place_particle_end(text, end)
+            if label == "NAME":  # a town's name, nothing more: no street or postcode was seen
+                out.append((start, end, "LOCATION", source, score))
+                continue
         elif relabel and label == "NAME":
             postcode = _POSTCODE_BEFORE.search(text, max(0, start - 16), start)
             code = postcode and postcode.group().strip(" \t>")

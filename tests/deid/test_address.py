@@ -95,6 +95,26 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     assert phi(text) == [address]
 
 
+@pytest.mark.parametrize("text,town", [
+    # a town's prefix or a particle only place names hold, before or after a word found with no cue
+    ("Transferred from a hospital in East Danielfort.", "East Danielfort"),
+    ("Retired teacher from South Amy, lives alone.", "South Amy"),
+    ("She grew up in Ústí nad Labem.", "Ústí nad Labem"),
+    ("Visiting from Mühldorf am Inn for the summer.", "Mühldorf am Inn"),
+])
+def test_town_prefix_and_place_particle(text, town):
+    assert phi(text) == [town]
+
+
+def test_a_cued_name_is_no_town_and_a_town_takes_no_words_after_it():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid")
+    doc = nlp("Seen with Dr. Jones im Krankenhaus. NYHA class per the South Amy Heart Association Class II.")
+    assert ("NAME", "Jones") in {(s.label_, s.text) for s in doc.spans["phi"]}
+    assert ("LOCATION", "South Amy") in {(s.label_, s.text) for s in doc.spans["phi"]}
+    assert "Heart Association Class II" in doc._.deidentified
+
+
 @pytest.mark.parametrize("text", [
     "MRN: 123456 Smith, John was seen.",  # an ID before a name is no postcode opening a segment
     "Seen by Dr Smith 3/12, 2019 Jones follow-up",  # a date after a name: a year is no postcode
