@@ -50,8 +50,7 @@ _MAX_STREET_WORDS = 4
 _HOUSE_COMMA_BEFORE = re.compile(r"(?<![\w/\-.])" + _HOUSE.pattern + r",[ \t]+$")
 _UNIT_BEFORE = re.compile(r"(?<![\w\-])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor)\.?[ \t]*#?(?:\d{1,4}[A-Za-z]?,?[ \t]+)?$")
 # A house number after a street name, its kind perhaps between ("Platz 6/2", "Szerbtóti utca 48.",
-# "N° 44", "Nr. 92"), or before it within
-# two words ("192 Napier Umgwaqo"); and where the segments of an address part.
+# "N° 44", "Nr. 92"), or before it within two words ("192 Napier Umgwaqo").
 _HOUSE_AFTER = re.compile(r"(?:[ \t]+[^\W\d_]+\.?){0,2},?[ \t]+(?:(?:N°|Nr\.?|No\.?|nr\.?)[ \t]*)?" + _HOUSE.pattern + r"\.?(?=[ \t]*(?:[,;\n]|$))")
 _HOUSE_BEFORE = re.compile(r"(?<![\w.,/\-])" + _HOUSE.pattern + r",?[ \t]+(?:[^\s\d]\S*[ \t]+){0,2}$")
 # A postcode opening a segment before a town ("74218 Sangerhausen", ", 2538-401 Covilhã", "ΤΚ 921 74 Γρεβενά").
@@ -66,7 +65,7 @@ _TOWN_PREFIX = re.compile(r"(?<![\w'\-])(?:North|South|East|West|New|Port|Lake|M
 _PLACE_PARTICLE = re.compile(r"[ \t]+(?:nad|pod|am|an[ \t]+der|im|upon|sur|sous|bei)[ \t]+[^\W\d_][\w'\-]*")
 # Names found by no cue (the head, an unknown or a given name): a town prefix or particle may make them places.
 _UNCUED_NAME = ("model", "name_unknown", "name_foreign_script", "name_given")
-_SEGMENT_SPLIT = re.compile(r"[ \t]*(?:[,;]|\n)[ \t>]*")
+_SEGMENT_SPLIT = re.compile(r"[ \t]*(?:[,;]|\n)[ \t>]*")  # where the segments of an address part
 _NOT_STREET = STOP_WORDS | _CLINICAL_SET  # "Has 3 Apt. 4" is no street
 _MAX_TAIL_WORDS = 6
 _MAX_BLOCK_LINES = 4

@@ -548,10 +548,10 @@ def default_rules() -> List[dict]:
         # CONTACT: phone/fax (shape-checked), e-mail, URL, IP.
         _r("phone", "CONTACT", r"(?=[\d(+])(?<![\w/.\-])(?P<phi>(?:\+?1[ \t.\-]?|001[ \t.\-])?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.\-])\d{3}[ \t.\-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\w/\-]|\.\d)", validate="phone"),
         _r("phone_cued", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|[Cc]all(?: back)?(?: at)?|[Cc]ontact(?: at)?|[Hh]ome|[Ww]ork)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\+?\d[\d \t().\-]{6,18}\d)", validate="phone"),
-        # Cues that name a phone ("Mobile:", "call me on") take any country's number; the looser
-        # cues above ("Home", "Work", "Contact") keep the North American check.
-        # The number in any country's grouping: a country code with or without "+", in brackets
-        # ("(+30) 6973 681930", "+(370) 40562241"), a trunk "(0)" after it, "/" between groups.
+        # Cues that name a phone ("Mobile:", "call me on", "reached at", "daughter's number:") take any
+        # country's number in its own grouping: a country code with or without "+", in brackets
+        # ("(+30) 6973 681930", "+(370) 40562241"), a trunk "(0)" after it, "/" between groups. The
+        # looser cues above ("Home", "Work", "Contact") keep the North American check.
         _r("phone_cued_any", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Mm]obile|[Cc]ell|[Ff]ax|[Dd]esk|[Oo]ffice|[Pp]ager|"
            r"(?:[Cc]all|[Rr]each|[Tt]ext|[Cc]ontact)(?:ed)?[ \t]+(?:(?:me|us|him|her|them|his|their|the)[ \t]+)?(?:[a-z]+[ \t]+)?(?:on|at)|"
            r"(?:[Mm]essages?|[Tt]exts?|SMS|[Cc]alls?)[ \t]+(?:to|on|at)|[Cc]all[ \t]?back(?:[ \t]+(?:number|no\.))?|"
