@@ -423,9 +423,9 @@ def probe_records(kind: str = "address", n_per_locale: int = 12, seed: int = 11)
     comma or a line break, and each line is one gold span; a phone number is one span."""
     import random
 
-    from faker import Faker
     from faker.config import AVAILABLE_LOCALES
 
+    from spacy_medllm.deid.surrogate import stable_faker
     from spacy_medllm.deid.synth import LOCALES
 
     def value(fake) -> str:
@@ -435,13 +435,13 @@ def probe_records(kind: str = "address", n_per_locale: int = 12, seed: int = 11)
             return fake.city()
         return fake.street_address() if kind == "address" else fake.phone_number()
 
-    fallback = Faker("en_US")
+    fallback = stable_faker("en_US")
     fallback.seed_instance(0)
     fallback_value = value(fallback)
     records = []
     for locale in sorted(AVAILABLE_LOCALES):
         try:
-            fake = Faker(locale)
+            fake = stable_faker(locale)
             fake.seed_instance(0)
             if locale != "en_US" and value(fake) == fallback_value:
                 continue  # no provider of its own: en_US values again

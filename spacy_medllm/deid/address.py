@@ -57,6 +57,7 @@ _HOUSE_BEFORE = re.compile(r"(?<![\w.,/\-])" + _HOUSE.pattern + r",?[ \t]+(?:[^\
 _LEAD_POSTCODE = r"(?:[A-ZΑ-Ω]{1,2}[ \t]?)?(?:" + _POSTCODE.pattern + r"|\d{3}[ \t]\d{2})[ \t]+"
 _POSTCODE_BEFORE = re.compile(r"(?:^|(?<=[\n,;]))[ \t>]*" + _LEAD_POSTCODE + "$")
 _POSTCODE_LEAD = re.compile(_LEAD_POSTCODE)
+_YEAR = re.compile(r"(?:19|20)\d\d")  # four digits after a name are a year far more often than a postcode
 _SPLIT_POSTCODE = re.compile(r"(?<![\w\-])\d{3}[ \t]\d{2}(?![\w\-])")  # "492 90", "921 74"
 # Words that open a town's name ("North Andover", "Port Huron", "San Pedro", "Bad Kissingen") and
 # particles that only place names hold ("Ústí nad Labem", "Mühldorf am Inn", "Stratford upon Avon").
@@ -245,7 +246,7 @@ def _postcode(word: str) -> bool:
     town, _, code = word.rpartition("-")
     if town[:1].isupper() and code.isdigit() and len(code) >= 5:
         return True
-    return bool(_POSTCODE.fullmatch(word)) and not re.fullmatch(r"(?:19|20)\d\d", word)
+    return bool(_POSTCODE.fullmatch(word)) and not _YEAR.fullmatch(word)
 
 
 def _laid_out_as_street(text: str, start: int, end: int) -> Optional[int]:
@@ -311,30 +312,39 @@ def _street_segment_start(text: str, start: int) -> int:
     return street
 
 
+def _as_location(text: str, start: int, end: int, label: str, source: str) -> Optional[Tuple[int, int, bool]]:
+    """(start, end, grow) of a span read as a place, else None: a NAME laid out as a street
+    (``_laid_out_as_street``) or opening a segment after a postcode; a LOCATION, or a NAME found by no
+    cue, written with a town's prefix or place particle (a town's name alone is not grown: no
+    street or postcode was seen)."""
+    if label == "NAME":
+        street_end = _laid_out_as_street(text, start, end)
+        if street_end is not None:
+            return _street_line_start(text, start), street_end, True
+    if label == "LOCATION" or label == "NAME" and source.startswith(_UNCUED_NAME):
+        prefix = _TOWN_PREFIX.search(text, max(0, start - 8), start)
+        particle_end = _place_particle_end(text, end)
+        if prefix or particle_end > end:
+            return prefix.start() if prefix else start, particle_end, label == "LOCATION"
+    if label == "NAME":
+        postcode = _POSTCODE_BEFORE.search(text, max(0, start - 16), start)
+        if postcode and not _YEAR.fullmatch(postcode.group().strip(" \t>")):
+            return postcode.end() - len(postcode.group().lstrip(" \t>")), end, True
+    return None
+
+
 def grow_locations(text: str, spans: List[Tuple], relabel: bool = True) -> List[Tuple]:
     """Each LOCATION span (start, end, label, source, score) widened over the rest of its address; with
-    ``relabel``, a NAME span laid out as a street (``_laid_out_as_street``), after a postcode, or
-    found by no cue and written with a town's prefix or place particle is read as a LOCATION first."""
+    ``relabel``, a span read as a place (``_as_location``) is a LOCATION first."""
     out = []
     for start, end, label, source, score in spans:
-        street_end = _laid_out_as_street(text, start, end) if relabel and label == "NAME" else None
-        if street_end is not None:
-            label, start, end = "LOCATION", _street_line_start(text, start), street_end
-        elif relabel and (label == "LOCATION" or label == "NAME" and source.startswith(_UNCUED_NAME)) and (
-                _TOWN_PREFIX.search(text, max(0, start - 8), start) or _place_particle_end(text, end) > end):
-            prefix = _TOWN_PREFIX.search(text, max(0, start - 8), start)
-            start, end = prefix.start() if prefix else start, _place_particle_end(text, end)
-            if label == "NAME":  # a town's name, nothing more: no street or postcode was seen
-                out.append((start, end, "LOCATION", source, score))
-                continue
-        elif relabel and label == "NAME":
-            postcode = _POSTCODE_BEFORE.search(text, max(0, start - 16), start)
-            code = postcode and postcode.group().strip(" \t>")
-            if postcode and not re.fullmatch(r"(?:19|20)\d\d", code):
-                label, start = "LOCATION", postcode.end() - len(postcode.group().lstrip(" \t>"))
-        if label == "LOCATION":
+        grow = label == "LOCATION"
+        place = _as_location(text, start, end, label, source) if relabel else None
+        if place is not None:
+            (start, end, grow), label = place, "LOCATION"
+        if grow:
             start = _street_segment_start(text, start)
-        if label == "LOCATION" and not _FACILITY_END.search(text[start:end]):
+        if grow and not _FACILITY_END.search(text[start:end]):
             start, end = _block_start(text, _head_start(text, start)), _tail_end(text, end)
             start, end = _intersection(text, start, end)
             end = _block_end(text, end, any(c.isdigit() for c in text[start:end]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import importlib.util
 import os
 import re
 import secrets
@@ -97,6 +98,19 @@ def _date(year: int, month: int, day: int) -> datetime.date:
     return datetime.date(year, month, day)
 
 
+def stable_faker(locale: str):
+    """A ``faker.Faker`` whose values follow its seed alone: faker's it_IT builds its city list from a
+    set, in an order that follows Python's hash seed; sorted, one seed gives the same values in
+    every process (surrogates, the generator's records, the benchmark's probes)."""
+    from faker import Faker
+
+    fake = Faker(locale)
+    for provider in fake.get_providers():
+        if provider.__module__.startswith("faker.providers.address.it_IT"):
+            provider.cities = sorted(provider.cities)
+    return fake
+
+
 class Replacer:
     """Replacement text for one PHI value under a strategy; ``patient_key`` scopes date shifts."""
 
@@ -112,11 +126,9 @@ class Replacer:
     @property
     def faker(self):
         if self._faker is None:
-            try:
-                from faker import Faker
-            except ImportError:
-                raise ImportError("the 'surrogate' strategy needs faker: pip install 'spacy-medllm[deid]'") from None
-            self._faker = Faker(self.locale)
+            if importlib.util.find_spec("faker") is None:
+                raise ImportError("the 'surrogate' strategy needs faker: pip install 'spacy-medllm[deid]'")
+            self._faker = stable_faker(self.locale)
         return self._faker
 
     def __call__(self, label: str, value: str, patient_key: str) -> str:

@@ -196,10 +196,10 @@ def generate(n: int, seed: int, *, phi_free_share: float = 0.15, locale: str = "
              held_out: bool = False) -> Iterator[dict]:
     """``n`` records; about ``phi_free_share`` of them hold no PHI at all; with ``held_out``, the
     templates of ``HELD_OUT_CUED``/``HELD_OUT_UNCUED`` too (the test split's)."""
-    from faker import Faker
+    from .surrogate import stable_faker
 
     rng = random.Random(seed)
-    fake = Faker(locale)
+    fake = stable_faker(locale)
     fake.seed_instance(seed)
     slots = slot_values(fake, rng, HOSPITAL_KINDS + HELD_OUT_HOSPITAL_KINDS if held_out else HOSPITAL_KINDS)
     for i in range(n):
@@ -300,19 +300,15 @@ def general_slots(fake, rng: random.Random, country: str) -> Dict[str, Callable]
 
 def generate_general(n: int, seed: int, *, phi_free_share: float = 0.25, prefix: str = "general") -> Iterator[dict]:
     """``n`` training records of everyday PII from many locales (see the module docstring)."""
-    from faker import Faker
     from faker.providers.address.en import Provider
+
+    from .surrogate import stable_faker
 
     rng = random.Random(seed)
     fakes = {}
     for i, locale in enumerate(LOCALES):
-        fakes[locale] = Faker(locale)
+        fakes[locale] = stable_faker(locale)
         fakes[locale].seed_instance(seed * 100 + i)
-        for provider in fakes[locale].get_providers():
-            # faker's it_IT builds its city list from a set, in an order that follows Python's hash
-            # seed: sorted, the same seed writes the same records in every process.
-            if provider.__module__.startswith("faker.providers.address.it_IT"):
-                provider.cities = sorted(provider.cities)
     for i in range(n):
         if rng.random() < phi_free_share:
             pieces = [capitalised(rng, s) if rng.random() < 0.6 else s for s in rng.sample(FILLER, rng.randint(1, 4))]

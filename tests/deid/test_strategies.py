@@ -109,3 +109,16 @@ def test_offset_map_apply_refuses_overlaps():
         OffsetMap.apply("abcdef", [(0, 3, "X"), (2, 4, "Y")])
     text, mapping = OffsetMap.apply("abcdef", [(1, 3, "XYZW")])
     assert text == "aXYZWdef" and mapping.to_new(3) == 5 and mapping.to_old(5) == 3 and mapping.to_new(0) == 0
+
+
+def test_stable_faker_gives_the_same_values_whatever_the_hash_seed():
+    # faker's it_IT cities come from a set: unsorted, their order follows PYTHONHASHSEED
+    import os
+    import subprocess
+    import sys
+
+    code = ("from spacy_medllm.deid.surrogate import stable_faker\n"
+            "f = stable_faker('it_IT'); f.seed_instance(3); print([f.city() for _ in range(20)])")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1 and runs.pop().startswith("['")
