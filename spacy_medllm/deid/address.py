@@ -22,8 +22,14 @@ from .rules import _CLINICAL_SET, _W, FACILITY
 
 # Postcodes: 4-6 digits (US zip+4, most of Europe), Canadian, British, Dutch ("7412 SL").
 # With a separator or a country letter: Poland "61-645", Portugal "7742-180", Hungary "H-9792".
-_POSTCODE = re.compile(r"(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2}"
-                       r"|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]{1,2}-\d{4,5})")
+# Ireland's Eircode ("Y39 9YTY"), Chile's seven digits ("3100770").
+_POSTCODE = re.compile(r"(?:\d{4,7}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2}"
+                       r"|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]{1,2}-\d{4,5}|[A-Z]\d[\dW] ?(?=[A-Z\d]*\d)[A-Z\d]{4})")
+# The second half of a postcode written as two words: British "9JP", Canadian "9H2", Eircode "9YTY".
+_POSTCODE_HALF = re.compile(r"\d[A-Z]{2}|\d[A-Z]\d|(?=[A-Z\d]*[A-Z])[A-Z\d]{4}")
+# A postcode of two words, split where a word ends ("492 90", "K1E 8A8", "B7F 9HW", "Y39 9YTY").
+_SPLIT_POSTCODE = re.compile(r"(?<![\w\-])(?:\d{3}[ \t]\d{2}|[A-Z]\d[A-Z][ \t]\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}"
+                             r"|[A-Z]\d[\dW][ \t](?=[A-Z\d]*\d)[A-Z\d]{4})(?![\w\-])")
 # House numbers as much of the world writes them: "6/2", "7a/9", "86-64", "93/28".
 _HOUSE = re.compile(r"\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?){0,2}")
 # Lower-case words inside place names ("Chiclana de la Frontera", "Turkovice u Prelouce", "Stratford-upon-Avon").
@@ -32,10 +38,26 @@ _PARTICLES = {"de", "la", "le", "les", "del", "della", "di", "da", "do", "dos", 
 # A facility name ends where its own words end ("Mercy Hospital ICU" is not an address).
 _FACILITY_END = re.compile(FACILITY + r"\W*$")
 # Lower-case words a street line may hold besides place words ("ul. Jarzębinowa 5", "12 rue de la Paix").
-_STREET_LOWER = _PARTICLES | {"ul", "rue", "via", "av", "avenida", "calle", "strada", "str", "straat", "al", "aleja",
-                              "ulica", "utca", "út", "tér", "trg", "pot", "cesta", "náměstí", "námestie", "boulevard",
-                              "chemin", "avenue", "allée", "impasse", "quai", "rua", "travessa", "jalan", "jl"}
+# The kinds of street a language writes in lower case or abbreviated, before the street's name.
+_STREET_KINDS = {"ul", "rue", "via", "av", "avenida", "calle", "strada", "str", "straat", "al", "aleja",
+                 "ulica", "utca", "út", "tér", "trg", "pot", "cesta", "náměstí", "námestie", "boulevard",
+                 "chemin", "avenue", "allée", "allé", "impasse", "quai", "rua", "travessa", "jalan", "jl", "jln",
+                 "rang", "route", "montée", "place", "cours", "passage", "ruelle", "sentier", "viale", "piazza",
+                 "vicolo", "corso", "largo", "contrada", "borgo", "stretto", "piazzale", "alameda", "praça",
+                 "estrada", "psje", "pasaje", "diag", "carrera", "ул", "улица", "пр", "просп", "проспект", "пер",
+                 "переулок", "бул", "бульвар", "алл", "аллея", "ш", "шоссе", "наб", "пл", "площадь", "вул",
+                 "вулиця", "пров", "провулок", "узвіз", "сквер", "площа", "парк", "küç", "prospekti", "plac", "pl",
+                 "strada", "bulevardul", "aleea", "intrarea", "calea", "splaiul", "șoseaua", "piața", "calzada",
+                 "prolongación", "corredor", "diagonal", "periférico", "peatonal", "retorno", "continuación",
+                 "cerrada", "privada", "andador", "circuito", "pasadizo"}
+_STREET_LOWER = _PARTICLES | _STREET_KINDS
 _UNIT = re.compile(r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
+# A flat, floor, entrance or building after the house number, as languages write them ("Piano 4",
+# "Dto. 9", "Bl. 59 Sc. 32 Ap. 217", "кв. 92", "к. 6", "m. 42", "Edif. 174 , Depto. 218", "Oficina 88").
+_UNIT_WORDS = ("Apt|Apartment|Suite|Ste|Unit|Flat|Piso|Dto|Dpto|Depto|Of|Oficina|Edif|Torre|Interior|Int|Local|Piano|"
+               "Appartamento|Scala|Sc|Bl|Ap|Et|Etaj|Top|Stg|Tür|lok|kv|кв|к|корп|стр|m")
+_UNIT_AFTER = rf"(?:[ \t]*,?[ \t]+(?:{_UNIT_WORDS})\.?[ \t]*#?\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?)"
+_UNIT_ABBREVIATIONS = {w.lower() for w in _UNIT_WORDS.split("|")}
 _QUOTE_PREFIX = re.compile(r"[ \t>?*|#\-]*")  # quoting prefixes of forwarded mail
 _STREET_BEFORE_UNIT = re.compile(rf"(?<![\w'\-])(?:\d{{1,6}}[ \t]+)?{_W}(?:[ \t]+{_W})?[ \t]+\d{{1,5}}[A-Za-z]?,?[ \t]+$")
 _ENDS_ON_POSTCODE = re.compile(rf"(?<![\w\-]){_POSTCODE.pattern}$")
@@ -48,24 +70,34 @@ _MAX_STREET_WORDS = 4
 # A house number with its comma before the street ("23/286, Bhatt Nagar"), and the flat or floor
 # before the street on its line ("Studio 01k, Josh Tunnel", "Level 3, 89 Rodgers Ridge").
 _HOUSE_COMMA_BEFORE = re.compile(r"(?<![\w/\-.])" + _HOUSE.pattern + r",[ \t]+$")
-_UNIT_BEFORE = re.compile(r"(?<![\w\-])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor)\.?[ \t]*#?(?:\d{1,4}[A-Za-z]?,?[ \t]+)?$")
+_UNIT_BEFORE = re.compile(r"(?<![\w\-])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|(?:(?:House|Building|Holding|H\.)[ \t]*)?No)"
+                          r"\.?[ \t]*#?(?:\d{1,4}[A-Za-z]?,?[ \t]+)?$")
 # A house number after a street name, its kind perhaps between ("Platz 6/2", "Szerbtóti utca 48.",
 # "N° 44", "Nr. 92"), or before it within two words ("192 Napier Umgwaqo").
-_HOUSE_AFTER = re.compile(r"(?:[ \t]+[^\W\d_]+\.?){0,2},?[ \t]+(?:(?:N°|Nr\.?|No\.?|nr\.?)[ \t]*)?" + _HOUSE.pattern + r"\.?(?=[ \t]*(?:[,;\n]|$))")
+# The number may follow its own word ("N° 44", "д. 13", "буд. 328", "b. 1"), a flat or floor may follow
+# it ("38 Piano 4", "д. 9/2 к. 6"), "S/N" stands for no number.
+_HOUSE_AFTER = re.compile(r"(?:[ \t]+[^\W\d_]+\.?){0,2},?[ \t]+(?:(?:N°|Nr\.?|No\.?|nr\.?|[^\W\d_]{1,4}\.)[ \t]*)?"
+                          r"(?:" + _HOUSE.pattern + r"|S/N)" + _UNIT_AFTER + r"{0,3}\.?(?=[ \t]*(?:[,;\n]|$))")
 _HOUSE_BEFORE = re.compile(r"(?<![\w.,/\-])" + _HOUSE.pattern + r",?[ \t]+(?:[^\s\d]\S*[ \t]+){0,2}$")
 # A postcode opening a segment before a town ("74218 Sangerhausen", ", 2538-401 Covilhã", "ΤΚ 921 74 Γρεβενά").
-_LEAD_POSTCODE = r"(?:[A-ZΑ-Ω]{1,2}[ \t]?)?(?:" + _POSTCODE.pattern + r"|\d{3}[ \t]\d{2})[ \t]+"
+_LEAD_POSTCODE = r"(?:[A-ZΑ-Ω]{1,2}[ \t]?)?(?:" + _POSTCODE.pattern + r"|\d{3}[ \t]\d{2}),?[ \t]+"  # "33043, Purgessimo"
 _POSTCODE_BEFORE = re.compile(r"(?:^|(?<=[\n,;]))[ \t>]*" + _LEAD_POSTCODE + "$")
 _POSTCODE_LEAD = re.compile(_LEAD_POSTCODE)
 _YEAR = re.compile(r"(?:19|20)\d\d")  # four digits after a name are a year far more often than a postcode
-_SPLIT_POSTCODE = re.compile(r"(?<![\w\-])\d{3}[ \t]\d{2}(?![\w\-])")  # "492 90", "921 74"
 # Words that open a town's name ("North Andover", "Port Huron", "San Pedro", "Bad Kissingen") and
 # particles that only place names hold ("Ústí nad Labem", "Mühldorf am Inn", "Stratford upon Avon").
 _TOWN_PREFIX = re.compile(r"(?<![\w'\-])(?:North|South|East|West|New|Port|Lake|Mount|Fort|San|Santa|Santo|São|Sri|"
-                          r"Nueva|Nuevo|Saint|Sainte|Sankt|Bad)[ \t]+$")
+                          r"Nueva|Nuevo|Vieja|Viejo|Saint|Sainte|Sankt|Bad|Lac|Mont|Baie|Pointe)(?:[ \t]+|-[ \t]*)$")
 _PLACE_PARTICLE = re.compile(r"[ \t]+(?:nad|pod|am|an[ \t]+der|im|upon|sur|sous|bei)[ \t]+[^\W\d_][\w'\-]*")
 # Names found by no cue (the head, an unknown or a given name): a town prefix or particle may make them places.
 _UNCUED_NAME = ("model", "name_unknown", "name_foreign_script", "name_given")
+# A town's name followed on its line by a state or province code and a postcode ("Beaulieu, ON M1C 4V2",
+# "Springfield, IL 62704", "East Sean, NT, 2480").
+_TOWN_TAIL = re.compile(r",?[ \t]+(?!MRN|SSN|DOB|ACC|PIN|NPI)[A-Z]{2,3},?[ \t]+(?:" + _POSTCODE.pattern + r"|\d{3}[ \t]\d{2})(?![\w\-])")
+# A street's kind before a name, with the particles between ("rue de Merle", "ul. Parkowa", "Av Sousa").
+_KINDS = r"(?i:" + "|".join(sorted(map(re.escape, _STREET_KINDS), key=len, reverse=True)) + r")\.?[ \t]+(?:(?:de|la|del|di|da|do|du|des)[ \t]+){0,2}"
+_STREET_KIND_BEFORE = re.compile(r"(?<![\w\-])" + _KINDS + "$")
+_STREET_KIND_FIRST = re.compile(_KINDS + r"\S")  # "Strada Dochioiu" is a street's name; "Strada" alone may be a surname
 _SEGMENT_SPLIT = re.compile(r"[ \t]*(?:[,;]|\n)[ \t>]*")  # where the segments of an address part
 _NOT_STREET = STOP_WORDS | _CLINICAL_SET  # "Has 3 Apt. 4" is no street
 _MAX_TAIL_WORDS = 6
@@ -81,7 +113,7 @@ def _placeword(word: str) -> bool:
     if not word:
         return False
     return (word[0].isupper() or bool(_POSTCODE.fullmatch(word)) or bool(_HOUSE.fullmatch(word))
-            or bool(re.fullmatch(r"\d[A-Z]{2}", word)))  # the second half of a British postcode ("OX58 9JP")
+            or bool(_POSTCODE_HALF.fullmatch(word)))
 
 
 def _street_word(word: str) -> bool:
@@ -100,8 +132,9 @@ def _tail_end(text: str, end: int) -> int:
             continue
         if words >= _MAX_TAIL_WORDS:
             break
-        if word.lower() in _PARTICLES and best > end:
-            pending_particles += 1  # only kept if a place word follows ("de la Frontera")
+        low = word.lower()
+        if best > end and (low in _PARTICLES or low.rstrip(".") in _UNIT_ABBREVIATIONS | _STREET_KINDS):
+            pending_particles += 1  # only kept if a place word follows ("de la Frontera", "Dto. 9", "кв. 92")
             continue
         trail = word.rstrip(".!?")
         if not _placeword(trail):
@@ -201,11 +234,17 @@ def _block_end(text: str, end: int, street: bool) -> int:
         sentence = _POSTCODE_STOP.search(body)  # "Australia 38837. Please call me": the address ends there
         if sentence:
             body = body[:sentence.end()]
-        words = _line_words(body)
+        words, cut = _line_words(body), _postcode_cut(body)
+        if words is None and cut is not None:  # "Lake Getrude, FM 63745, effective next month."
+            body = body[:cut]
+            words = _line_words(body)
         if words is None:
             break
         postcode = next((w for w in words if _POSTCODE.fullmatch(w.rstrip(".!?"))), None)
-        if postcode is not None:  # the address ends at the postcode and the place words after it
+        if postcode is None and cut is not None:  # a postcode of two words ("IM66 9HL")
+            body_start = pos + 1 + len(raw) - len(raw.lstrip(" \t>?*|-#"))
+            lines.append((_tail_end(text, body_start + cut), words, True))
+        elif postcode is not None:  # the address ends at the postcode and the place words after it
             postcode_end = pos + 1 + raw.index(postcode) + len(postcode.rstrip(".!?"))
             if postcode[-1] in ".!?":  # a sentence ends there: so does the block
                 lines.append((postcode_end, words, True))
@@ -222,6 +261,24 @@ def _block_end(text: str, end: int, street: bool) -> int:
               and all(_placeword(w) or w.lower() in _PARTICLES for w in words)):
             best = line_end
     return best
+
+
+def _postcode_cut(body: str) -> Optional[int]:
+    """End of the first postcode of an address line reached through street words only ("Lake Getrude,
+    FM 63745, effective next month" -> after 63745; "IM66 9HL"), else None. A year is no postcode."""
+    for m in _TOKEN.finditer(body):
+        word = m.group()
+        if word == ",":
+            continue
+        split = _SPLIT_POSTCODE.match(body, m.start())
+        if split:
+            return split.end()
+        trail = word.rstrip(".!?")
+        if _postcode(trail):
+            return m.start() + len(trail)
+        if not _street_word(trail) or trail != word:
+            return None
+    return None
 
 
 def _block_start(text: str, start: int) -> int:
@@ -253,14 +310,17 @@ def _laid_out_as_street(text: str, start: int, end: int) -> Optional[int]:
     """The end of the street of a name-like span (an unknown word the rules took for a name) written
     the way a street is, else None: a house number beside it on its line ("Carolin-Schuchhardt-Platz
     6/2", "192 Napier Umgwaqo") and, in the next short segments, a postcode ("..., 50612
-    Vohenstrauß", "\n61-645 Turek"). Both together are an address in any language; either alone is
-    not (a name and an age, a dose)."""
+    Vohenstrauß", "\n61-645 Turek"); the street's kind before it stands for the number ("rue de Merle\n86376
+    Fernandez"), or is the span's first word ("Strada Dochioiu, Tomesti, 992152"). Both together are an address in any language; either alone is not (a name and an
+    age, a dose)."""
     house = _HOUSE_AFTER.match(text, end)
     if house:
         end = house.end()
     else:
         line_start = text.rfind("\n", 0, start) + 1
-        if not _HOUSE_BEFORE.search(text, max(line_start, start - 40), start):
+        if not (_HOUSE_BEFORE.search(text, max(line_start, start - 40), start)
+                or _STREET_KIND_BEFORE.search(text, max(line_start, start - 24), start)
+                or _STREET_KIND_FIRST.match(text, start, end)):
             return None
     for n, segment in enumerate(_SEGMENT_SPLIT.split(text[end:end + 120])[:_MAX_BLOCK_LINES]):
         words = [w for w in _TOKEN.findall(segment) if w != ","][:_MAX_LINE_WORDS]
@@ -314,23 +374,48 @@ def _street_segment_start(text: str, start: int) -> int:
 
 def _as_location(text: str, start: int, end: int, label: str, source: str) -> Optional[Tuple[int, int, bool]]:
     """(start, end, grow) of a span read as a place, else None: a NAME laid out as a street
-    (``_laid_out_as_street``) or opening a segment after a postcode; a LOCATION, or a NAME found by no
+    (``_laid_out_as_street``), followed by a state code and postcode (``_TOWN_TAIL``) or opening a
+    segment after a postcode; a LOCATION, or a NAME found by no
     cue, written with a town's prefix or place particle (a town's name alone is not grown: no
     street or postcode was seen)."""
     if label == "NAME":
         street_end = _laid_out_as_street(text, start, end)
         if street_end is not None:
             return _street_line_start(text, start), street_end, True
-    if label == "LOCATION" or label == "NAME" and source.startswith(_UNCUED_NAME):
+    uncued = label == "NAME" and source.startswith(_UNCUED_NAME)
+    town_tail = uncued and _TOWN_TAIL.match(text, end)  # "Ms. Strada, MRN 4455667" stays a name
+    if label == "LOCATION" or uncued:
         prefix = _TOWN_PREFIX.search(text, max(0, start - 8), start)
         particle_end = _place_particle_end(text, end)
         if prefix or particle_end > end:
-            return prefix.start() if prefix else start, particle_end, label == "LOCATION"
+            start = prefix.start() if prefix else start
+            postcode = _POSTCODE_BEFORE.search(text, max(0, start - 16), start)  # "91601 Bad Kissingen"
+            return start, particle_end, (label == "LOCATION" or bool(_TOWN_TAIL.match(text, particle_end))
+                                         or bool(postcode and not _YEAR.fullmatch(postcode.group().strip(" \t>,"))))
+    if town_tail:
+        return start, end, True
     if label == "NAME":
         postcode = _POSTCODE_BEFORE.search(text, max(0, start - 16), start)
         if postcode and not _YEAR.fullmatch(postcode.group().strip(" \t>")):
             return postcode.end() - len(postcode.group().lstrip(" \t>")), end, True
     return None
+
+
+def _street_segment_before(text: str, start: int) -> int:
+    """Start of a street written as the comma segment before a town ("14656 allé Tessier, Beaulieu",
+    "Bulevardul Stancu, Rovinari"): street words and house numbers back to the previous segment,
+    among them a street's kind; else ``start``."""
+    before = text[text.rfind("\n", 0, start) + 1:start]
+    if not before.rstrip(" \t").endswith(","):
+        return start
+    first, kind = None, False
+    for m in reversed(list(re.finditer(r"[^\s,]+", before))[-_MAX_STREET_WORDS - 2:]):
+        word = m.group()
+        low = word.lower().rstrip(".")
+        if low in _NOT_STREET and low not in _STREET_LOWER or not _street_word(word.rstrip(".")):
+            break
+        first, kind = m.start(), kind or low in _STREET_KINDS
+    return start - len(before) + first if kind and first is not None else start
 
 
 def grow_locations(text: str, spans: List[Tuple], relabel: bool = True) -> List[Tuple]:
@@ -343,9 +428,15 @@ def grow_locations(text: str, spans: List[Tuple], relabel: bool = True) -> List[
         if place is not None:
             (start, end, grow), label = place, "LOCATION"
         if grow:
+            postcode = _POSTCODE_BEFORE.search(text, max(0, start - 16), start)  # "91601 Bad Kissingen"
+            if postcode and not _YEAR.fullmatch(postcode.group().strip(" \t>,")):
+                start = postcode.end() - len(postcode.group().lstrip(" \t>"))
             start = _street_segment_start(text, start)
         if grow and not _FACILITY_END.search(text[start:end]):
-            start, end = _block_start(text, _head_start(text, start)), _tail_end(text, end)
+            start = _head_start(text, start)
+            kind = _STREET_KIND_BEFORE.search(text, max(0, start - 24), start)  # "pl. " before "Powstańców Śląskich 46/81"
+            start = _street_segment_before(text, kind.start() if kind else start)
+            start, end = _block_start(text, start), _tail_end(text, end)
             start, end = _intersection(text, start, end)
             end = _block_end(text, end, any(c.isdigit() for c in text[start:end]))
         out.append((start, end, label, source, score))

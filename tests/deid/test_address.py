@@ -95,6 +95,47 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     assert phi(text) == [address]
 
 
+@pytest.mark.parametrize("text,address", [
+    # a flat, floor or building after the house number, the number after its own word, as languages write them
+    ("Contact the family at Stretto Faugno, 38 Piano 4\n33043, Purgessimo (UD) if needed.",
+     "Stretto Faugno, 38 Piano 4\n33043, Purgessimo (UD)"),
+    ("She was discharged home to Bulevardul Gregorian Stănescu Nr. 92 Bl. 59  Sc. 32 Ap. 217\nTufesti, 779290 with her daughter.",
+     "Bulevardul Gregorian Stănescu Nr. 92 Bl. 59  Sc. 32 Ap. 217\nTufesti, 779290"),
+    # the street's kind in place of a house number; the street before a town as its own segment
+    ("New address rue de Merle\n86376 Fernandez, effective next month.", "rue de Merle\n86376 Fernandez"),
+    ("Home address on file: Strada Dochioiu, Tomesti, 992152", "Strada Dochioiu, Tomesti, 992152"),
+    ("Home address on file: 345 boulevard Andrée, Lac- Plourde, BC K1E 8A8", "345 boulevard Andrée, Lac- Plourde, BC K1E 8A8"),
+    ("Home address on file: 14656 allé Tessier, Beaulieu, ON M1C 4V2", "14656 allé Tessier, Beaulieu, ON M1C 4V2"),
+    ("Please forward the records to pl. Powstańców Śląskich 46/81\n91-261 Racibórz.", "pl. Powstańców Śląskich 46/81\n91-261 Racibórz"),
+    # a line below the street that goes on after its postcode; postcodes of two words; a postcode before a prefixed town
+    ("New address 3933 Beatrice Plaza\nLake Getrude, FM 63745, effective next month.", "3933 Beatrice Plaza\nLake Getrude, FM 63745"),
+    ("New address 14 Rice Brook\nEast Rhyston\nIM66 9HL, effective next month.", "14 Rice Brook\nEast Rhyston\nIM66 9HL"),
+    ("Contact the family at 81 Cahir Street Y39 9YTY Helen Ville if needed.", "81 Cahir Street Y39 9YTY Helen Ville"),
+    ("New address Margret-Schmidt-Platz 7283\n91601 Bad Kissingen, effective next month.",
+     "Margret-Schmidt-Platz 7283\n91601 Bad Kissingen"),
+])
+def test_address_layouts_of_many_countries(text, address):
+    assert phi(text) == [address]
+
+
+def test_house_number_after_its_own_word_and_the_street_kind_before():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid")
+    text = "She was discharged home to ст. Тура, ул. Парковая, д. 13, 579383 with her daughter."
+    doc = nlp(text)
+    assert "ул. Парковая, д. 13, 579383" in [s.text for s in doc.spans["phi"] if s.label_ == "LOCATION"]
+    assert "Тура" not in doc._.deidentified and "579383" not in doc._.deidentified
+
+
+@pytest.mark.parametrize("text", [
+    "Seen by Dr. Smith\nSeen in 2019, doing well.",  # a year on the next line is no postcode
+    "Dr. Carrera, 3 days ago, 12345 units given.",  # a surname that is also a street's kind, with numbers after it
+    "Ms. Strada, MRN 4455667, was seen today.",
+])
+def test_layouts_need_the_whole_shape(text):
+    assert phi(text) == []
+
+
 @pytest.mark.parametrize("text,town", [
     # a town's prefix or a particle only place names hold, before or after a word found with no cue
     ("Transferred from a hospital in East Danielfort.", "East Danielfort"),
