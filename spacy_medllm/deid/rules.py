@@ -211,11 +211,10 @@ def _phone_ok(m: re.Match) -> bool:
 
 
 def _phone_any_ok(m: re.Match) -> bool:
-    """Any country's number after a phone cue: 7 to 15 digits (E.164), not one digit repeated; one
-    written in the North American 3-3-4 grouping must also be a valid North American number."""
+    """Any country's number after a phone cue: 7 to 15 digits (E.164), not one digit repeated. The
+    3-3-4 grouping is not only North America's ("062-877-8932" in Korea, "057-938-3470" in Israel), so
+    after a cue that names a phone it needs no North American area code."""
     core = re.split(r"(?i)\s*(?:x|ext\.?)\s*\d", m.group("phi"))[0]
-    if re.fullmatch(r"(?:\+?1[ .\-]?|001[ .\-])?(?:\(\d{3}\)[ ]?|\d{3}[ .\-])\d{3}[ .\-]\d{4}", core):
-        return _phone_ok(m)
     digits = re.sub(r"\D", "", core)
     return 7 <= len(digits) <= 15 and len(set(digits)) > 2
 
@@ -558,7 +557,7 @@ def default_rules() -> List[dict]:
            r"(?:'s|[Cc]ontact|[Hh]ome|[Ww]ork|[Dd]aytime|[Ee]vening|[Ee]mergency)[ \t]+(?:phone[ \t]+)?(?:number|no\.)(?=[ \t]*(?::|is\b))|"
            r"[Rr]egistered(?:[ \t]+(?:number|mobile|phone))?|(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir)[ \t]+(?:number|no\.))"
            r"(?:[ \t]+(?:is|was))?[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?:\n[ \t]*)?"
-           r"(?P<phi>(?:\+[ \t]?\d{1,4}[ \t.\-]?(?:\(0\)[ \t]?)?|\(\+?\d{1,5}\)[ \t.\-/]?|\+\(\d{1,4}\)[ \t]?)?\d[\d \t.\-/]{4,17}\d"
+           r"(?P<phi>(?:\+[ \t]?\d{1,4}[ \t.\-]?(?:\(0\)[ \t]?)?|\(\+?\d{1,5}\)[ \t.\-/]?|\+\(\d{1,4}\)[ \t]?)?\d[\d \t.\-/]{3,17}\d"
            r"(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\d/])",
            validate="phone_any"),
         # The kind of phone written after the number ("617-555-0182 (cell)", "21 253 109 8211-Office").

@@ -71,6 +71,9 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Daughter's number: (+30) 6973 681930", "CONTACT", "(+30) 6973 681930"),
     ("Her cell is +(370) 40562241, evenings only.", "CONTACT", "+(370) 40562241"),
     ("Callback number +33 (0)5 08 73 68 19", "CONTACT", "+33 (0)5 08 73 68 19"),
+    # after a cue that names a phone, the 3-3-4 grouping of other countries and an area code in brackets
+    ("Her cell is 062-877-8932, evenings only.", "CONTACT", "062-877-8932"),
+    ("Callback number (04701) 74681", "CONTACT", "(04701) 74681"),
     ("Wife (phone 001-612-799-7220x03322) was updated.", "CONTACT", "001-612-799-7220x03322"),
     ("Her number was 45/807 3021.", "CONTACT", "45/807 3021"),
     ("Numbers: 21 253 109 8211-Office, 617-555-0182 (cell)", "CONTACT", "21 253 109 8211"),
@@ -264,7 +267,7 @@ def test_clinical_text_is_not_phi(deid_nlp, text):
 
 
 @pytest.mark.parametrize("text", [
-    "SSN 000-12-3456", "SSN 666-12-3456", "Phone 011-555-0182", "on 02/30/2020", "on 13/01/2020",
+    "SSN 000-12-3456", "SSN 666-12-3456", "Ref 011-555-0182", "on 02/30/2020", "on 13/01/2020",
     "IP 999.1.1.1", "MRN: pending", "Name: pending",
 ])
 def test_validation_rejects_wrong_shapes(deid_nlp, text):
