@@ -33,7 +33,7 @@ _SPLIT_POSTCODE = re.compile(r"(?<![\w\-])(?:\d{3}[ \t]\d{2}|[A-Z]\d[A-Z][ \t]\d
 # House numbers as much of the world writes them: "6/2", "7a/9", "86-64", "93/28".
 _HOUSE = re.compile(r"\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?){0,2}")
 # Lower-case words inside place names ("Chiclana de la Frontera", "Turkovice u Prelouce", "Stratford-upon-Avon").
-_PARTICLES = {"de", "la", "le", "les", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "e", "y", "u",
+_PARTICLES = {"de", "la", "le", "les", "del", "della", "delle", "dello", "degli", "dei", "di", "da", "do", "dos", "das", "du", "des", "e", "y", "u",
               "van", "von", "der", "den", "am", "an", "im", "sur", "sous", "en", "upon", "on", "of", "the"}
 # A facility name ends where its own words end ("Mercy Hospital ICU" is not an address).
 _FACILITY_END = re.compile(FACILITY + r"\W*$")
@@ -50,7 +50,10 @@ _STREET_KINDS = {"ul", "rue", "via", "av", "avenida", "calle", "strada", "str", 
                  "strada", "bulevardul", "aleea", "intrarea", "calea", "splaiul", "șoseaua", "piața", "calzada",
                  "prolongación", "corredor", "diagonal", "periférico", "peatonal", "retorno", "continuación",
                  "cerrada", "privada", "andador", "circuito", "pasadizo"}
-_STREET_LOWER = _PARTICLES | _STREET_KINDS
+# ... and the kinds written after the street's name ("Luite tee 87", "Kálmán Imre u. 12.", "Stensås terrasse 38").
+_STREET_KINDS_AFTER = {"tee", "põik", "u", "utca", "útja", "út", "rkp", "rakpart", "kapu", "köz", "sor", "tér", "terrasse",
+                       "gate", "gata", "gatan", "vej", "veien", "vegen", "vei", "väg", "vägen", "gade", "tie", "katu", "kuja"}
+_STREET_LOWER = _PARTICLES | _STREET_KINDS | _STREET_KINDS_AFTER
 _UNIT = re.compile(r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
 # A flat, floor, entrance or building after the house number, as languages write them ("Piano 4",
 # "Dto. 9", "Bl. 59 Sc. 32 Ap. 217", "кв. 92", "к. 6", "m. 42", "Edif. 174 , Depto. 218", "Oficina 88").
@@ -58,6 +61,7 @@ _UNIT_WORDS = ("Apt|Apartment|Suite|Ste|Unit|Flat|Piso|Dto|Dpto|Depto|Of|Oficina
                "Appartamento|Scala|Sc|Bl|Ap|Et|Etaj|Top|Stg|Tür|lok|kv|кв|к|корп|стр|m")
 _UNIT_AFTER = rf"(?:[ \t]*,?[ \t]+(?:{_UNIT_WORDS})\.?[ \t]*#?\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?)"
 _UNIT_ABBREVIATIONS = {w.lower() for w in _UNIT_WORDS.split("|")}
+_NEXT_UNIT = re.compile(rf"[ \t]+(?:{_UNIT_WORDS})\.?[ \t]*#?\d")
 _QUOTE_PREFIX = re.compile(r"[ \t>?*|#\-]*")  # quoting prefixes of forwarded mail
 _STREET_BEFORE_UNIT = re.compile(rf"(?<![\w'\-])(?:\d{{1,6}}[ \t]+)?{_W}(?:[ \t]+{_W})?[ \t]+\d{{1,5}}[A-Za-z]?,?[ \t]+$")
 _ENDS_ON_POSTCODE = re.compile(rf"(?<![\w\-]){_POSTCODE.pattern}$")
@@ -116,6 +120,11 @@ def _placeword(word: str) -> bool:
             or bool(_POSTCODE_HALF.fullmatch(word)))
 
 
+def _abbreviation(word: str) -> bool:
+    """A unit's or street kind's abbreviation, whose point ends no sentence ("Apt.", "u.", "rkp.")."""
+    return word.endswith(".") and word[:-1].lower() in _UNIT_ABBREVIATIONS | _STREET_LOWER
+
+
 def _street_word(word: str) -> bool:
     """A word a street line may hold: a place word, or a lower-case one of streets ("ul.", "rue", "de")."""
     return _placeword(word) or word.lower().rstrip(".") in _STREET_LOWER
@@ -133,15 +142,16 @@ def _tail_end(text: str, end: int) -> int:
         if words >= _MAX_TAIL_WORDS:
             break
         low = word.lower()
-        if best > end and (low in _PARTICLES or low.rstrip(".") in _UNIT_ABBREVIATIONS | _STREET_KINDS):
+        if (best > end and (low in _PARTICLES or low.rstrip(".") in _UNIT_ABBREVIATIONS | _STREET_LOWER)
+                or _abbreviation(word) or low in _STREET_KINDS_AFTER):
             pending_particles += 1  # only kept if a place word follows ("de la Frontera", "Dto. 9", "кв. 92")
             continue
         trail = word.rstrip(".!?")
         if not _placeword(trail):
             break
         best, words, pending_particles = m.start() + len(trail), words + 1 + pending_particles, 0
-        if trail != word and not (word[-2:-1].isdigit() and text.startswith(",", m.end())):
-            break  # a sentence ends here; "utca 48., H-9792" is a house number written with a point
+        if trail != word and not (word[-2:-1].isdigit() and (text.startswith(",", m.end()) or _NEXT_UNIT.match(text, m.end()))):
+            break  # a sentence ends here; "utca 48., H-9792", "rkp. 18. Apt. 417": a house number written with a point
     return best
 
 
@@ -290,9 +300,12 @@ def _block_start(text: str, start: int) -> int:
     prev_start = text.rfind("\n", 0, line_start - 1) + 1
     body_start = _QUOTE_PREFIX.match(text, prev_start, line_start - 1).end()
     body = text[body_start:line_start - 1].rstrip()
+    street = _street_line_start(text, line_start - 1)  # the street may end a line of speech ("It's in 0269 Stensås terrasse 38")
+    if street > body_start:
+        body_start, body = street, text[street:line_start - 1].rstrip()
     words = _line_words(body) if body else None
     if (words is None or body.endswith((".", "!", "?")) or not any(w.isdigit() and len(w) <= 6 for w in words)
-            or not all(map(_street_word, words))):
+            or not all(map(_street_word, words)) or not any(c.isupper() for c in body)):
         return start  # "Seen in clinic 3" over "Suite 400" is no street
     return body_start
 
@@ -333,7 +346,7 @@ def _laid_out_as_street(text: str, start: int, end: int) -> Optional[int]:
             trail = word.rstrip(".!?")
             if _postcode(trail):
                 return end
-            if not _street_word(trail) or trail != word:
+            if not _street_word(trail) or trail != word and not _abbreviation(word):
                 return None  # a word of a sentence, or a sentence's end, before any postcode
     return None
 

@@ -36,6 +36,15 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 _PARTICLE_SURNAME = re.compile(rf"(?:[ \t]+(?i:van|von|de|der|den|da|di|du|del|della|dos|das|ter|ten|la|le|mac|mc|an|ó|ní|nic|bin|ibn|al|el)){{1,3}}[ \t]+{_W}(?![\w'\-])")
 
 
+# A middle initial between two found names ("Delvis J Carvajal", "eric g. samoylova"), a generation
+# after a name ("Kevin Veitonen II"), and the other names of a list with one found name
+# ("Morrison, Rogers and Torres", "Usamov and Bowers").
+_INITIAL_GAP = re.compile(r"[ \t]+[^\W\d_]\.?[ \t]+")
+_GENERATION = re.compile(r",?[ \t]+(?:Jr|Sr|II|III|IV)\b\.?")
+_AND_NAME = re.compile(rf"[ \t]+(?:and|&)[ \t]+(?P<name>{_W})(?![\w'\-])")
+_NAME_LIST_BEFORE = re.compile(rf"(?<![\w'\-])(?P<name>{_W})(?:,[ \t]*|[ \t]+(?:and|&)[ \t]+)$")
+
+
 def _particle_surname_end(text: str, end: int) -> int:
     m = _PARTICLE_SURNAME.match(text, end)
     return m.end() if m else end
@@ -178,11 +187,40 @@ class Deidentifier:
                 spans.append((span.start_char, span.end_char, span.label_, "model", score))
         spans = merge_spans([(start, _particle_surname_end(text, end) if label == "NAME" else end, label, source, score)
                              for start, end, label, source, score in spans])
+        spans = merge_spans(spans + self.list_names(text, spans))
         if self.cfg.get("grow_addresses", True):
             spans = merge_spans(grow_locations(text, spans, relabel="LOCATION" in self.cfg["labels"]))
         if self.cfg.get("propagate_names", True):
             spans = merge_spans(spans + self.propagate_names(text, spans))
         return spans
+
+    def _plain_name_word(self, word: str) -> bool:
+        """A capitalized word that is neither a common nor a clinical word: it may be a name."""
+        low = word.lower()
+        return not (packaged_name_lists().is_common(word) or low in self.clinical_vocab
+                    or self._compiled._word(low, self._compiled.clinical))
+
+    def list_names(self, text: str, spans: List[tuple]) -> List[tuple]:
+        """Spans that complete a found name: a middle initial joining two names, a generation after
+        one, the other names of a list ("A, B and C") in which one name was found by a cue, a name
+        list or the head."""
+        out, names = [], sorted(s for s in spans if s[2] == "NAME")
+        for (start, end, _, source, score), nxt in zip(names, names[1:] + [None]):
+            if nxt is not None and _INITIAL_GAP.fullmatch(text, end, nxt[0]):
+                out.append((start, nxt[1], "NAME", source, score))
+            generation = _GENERATION.match(text, end)
+            if generation:
+                out.append((start, generation.end(), "NAME", source, score))
+            if source.startswith(("name_unknown", "propagated")):
+                continue  # a word taken only for being unknown ("Hank and Hegar dilators") anchors no list
+            after = _AND_NAME.match(text, end)
+            if after and self._plain_name_word(after.group("name")):
+                out.append((after.start("name"), after.end("name"), "NAME", "name_list", score))
+            before = _NAME_LIST_BEFORE.search(text, max(0, start - 40), start)
+            if (before and self._plain_name_word(before.group("name"))
+                    and (not before.group()[len(before.group("name")):].startswith(",") or _AND_NAME.match(text, end))):
+                out.append((before.start("name"), before.end("name"), "NAME", "name_list", score))
+        return out
 
     def propagate_names(self, text: str, spans: List[tuple]) -> List[tuple]:
         """A name found once is a name wherever the note writes it again: "Jindřich Holinka" found

@@ -131,3 +131,24 @@ def test_known_words_are_english_and_the_notes_own_words_but_no_names(tmp_path):
     packaged = packaged_name_lists()
     assert packaged.is_known("catheter") and packaged.is_known("PEDESTRIAN") and not packaged.is_known("Vsevolod")
     assert not packaged.is_known("Szczepańska") and not packaged.is_known("olga")
+
+
+@pytest.mark.parametrize("text,names", [
+    # the other names of a list in which a cue or a name list found one
+    ("Her parents Bud and Sue Mizel live in town.", {"Bud", "Sue Mizel"}),
+    ("Seen with Dr. Kowalczyk and Abernathy today.", {"Kowalczyk", "Abernathy"}),
+    # a middle initial between two found names, a generation after a name
+    ("Song by Delvis J Carvajal.", {"Delvis J Carvajal"}),
+    ("Grandfather was called Kevin Veitonen II, a farmer.", {"Kevin Veitonen II"}),
+])
+def test_names_completed_by_initials_generations_and_lists(rules_nlp, text, names):
+    assert {value for label, value, _ in found(rules_nlp, text) if label == "NAME"} == names
+
+
+@pytest.mark.parametrize("text", [
+    "Dilated using Hank and Hegar dilators.",  # an unknown word anchors no list
+    "ALLERGIES: Compazine and Allegra.",
+    "Seen by Dr. Smith and Cardiology today.",  # a clinical word is no name
+])
+def test_lists_take_no_clinical_or_unanchored_words(rules_nlp, text):
+    assert {value for label, value, _ in found(rules_nlp, text) if label == "NAME"} <= {"Smith", "Allegra", "Hank"}
