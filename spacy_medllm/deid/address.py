@@ -51,7 +51,7 @@ _STREET_KINDS = {"ul", "rue", "via", "av", "avenida", "calle", "strada", "str", 
                  "prolongación", "corredor", "diagonal", "periférico", "peatonal", "retorno", "continuación",
                  "cerrada", "privada", "andador", "circuito", "pasadizo"}
 # ... and the kinds written after the street's name ("Luite tee 87", "Kálmán Imre u. 12.", "Stensås terrasse 38").
-_STREET_KINDS_AFTER = {"tee", "põik", "u", "utca", "útja", "út", "rkp", "rakpart", "kapu", "köz", "sor", "tér", "terrasse",
+_STREET_KINDS_AFTER = {"str", "st", "rd", "ave", "tee", "põik", "u", "utca", "útja", "út", "rkp", "rakpart", "kapu", "köz", "sor", "tér", "terrasse",
                        "gate", "gata", "gatan", "vej", "veien", "vegen", "vei", "väg", "vägen", "gade", "tie", "katu", "kuja"}
 _STREET_LOWER = _PARTICLES | _STREET_KINDS | _STREET_KINDS_AFTER
 _UNIT = re.compile(r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
@@ -69,6 +69,7 @@ _POSTCODE_STOP = re.compile(r"(?<=\d)[.!?](?=\s)")
 _TOKEN = re.compile(r"\(\S+?\)|[^\s,;()]+|,")
 _NUMBER_UNIT = re.compile(r"\d{1,5}[A-Za-z]?,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
 _CORNER_BEFORE = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?[Cc]orner[ \t]+of[ \t]+(?P<other>[^\n]{1,60}?[ \t]+(?:and|&)[ \t]+)?$")
+_CORNER_NAME = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?[Cc]orner[ \t]+of[ \t]+(?:\d{1,5}[A-Za-z]?[ \t]+)?$")
 _CORNER_AND = re.compile(r"[ \t]+(?:and|&)[ \t]+")
 _MAX_STREET_WORDS = 4
 # A house number with its comma before the street ("23/286, Bhatt Nagar"), and the flat or floor
@@ -142,6 +143,9 @@ def _tail_end(text: str, end: int) -> int:
         if words >= _MAX_TAIL_WORDS:
             break
         low = word.lower()
+        if low in _STREET_KINDS_AFTER and best == end and words == 0:
+            best, words = m.end(), 1  # the kind after a found street's name ("Eleftheriou Venizelou str")
+            continue
         if (best > end and (low in _PARTICLES or low.rstrip(".") in _UNIT_ABBREVIATIONS | _STREET_LOWER)
                 or _abbreviation(word) or low in _STREET_KINDS_AFTER):
             pending_particles += 1  # only kept if a place word follows ("de la Frontera", "Dto. 9", "кв. 92")
@@ -361,10 +365,13 @@ def _street_line_start(text: str, start: int) -> int:
     """Start of the street words before a span read as a street, on its line ("al. Jana III" before
     "Sobieskiego 93/28"): place words and the lower-case words of streets, no stop word."""
     line_start = text.rfind("\n", 0, start) + 1
-    for m in reversed(list(re.finditer(r"\S+", text[line_start:start]))[-_MAX_STREET_WORDS:]):
+    words = list(re.finditer(r"\S+", text[line_start:start]))[-_MAX_STREET_WORDS - 1:]
+    for i, m in enumerate(reversed(words)):
         word = m.group()
-        if not _street_word(word) or word.lower().rstrip(".") in _NOT_STREET or word.endswith((":", ",")):
-            break
+        low = word.lower().rstrip(".")
+        if (not _street_word(word) or low in _NOT_STREET and low not in _STREET_KINDS or word.endswith((":", ","))
+                or i == _MAX_STREET_WORDS and not _HOUSE.fullmatch(word)):
+            break  # four street words, and the house number before them ("2274 Via delle Coste 41")
         start = line_start + m.start()
     return start
 
@@ -395,6 +402,8 @@ def _as_location(text: str, start: int, end: int, label: str, source: str) -> Op
         street_end = _laid_out_as_street(text, start, end)
         if street_end is not None:
             return _street_line_start(text, start), street_end, True
+    if label == "NAME" and _CORNER_NAME.search(text, max(0, start - 40), start):
+        return start, end, True  # "the corner of 159 Eleftheriou Venizelou str and Rennie Union"
     uncued = label == "NAME" and source.startswith(_UNCUED_NAME)
     town_tail = uncued and _TOWN_TAIL.match(text, end)  # "Ms. Strada, MRN 4455667" stays a name
     if label == "LOCATION" or uncued:

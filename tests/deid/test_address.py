@@ -113,6 +113,14 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     ("Contact the family at 81 Cahir Street Y39 9YTY Helen Ville if needed.", "81 Cahir Street Y39 9YTY Helen Ville"),
     ("New address Margret-Schmidt-Platz 7283\n91601 Bad Kissingen, effective next month.",
      "Margret-Schmidt-Platz 7283\n91601 Bad Kissingen"),
+    # street kinds after the name, abbreviations inside an address, a street ending a line above its unit
+    ("6614 Luite tee 87\n Apt. 931\n Salumäe\n Estonia 62031", "6614 Luite tee 87\n Apt. 931\n Salumäe\n Estonia 62031"),
+    ("12521 Belgrád rkp. 18. Apt. 417 Csipkerek Vas", "12521 Belgrád rkp. 18. Apt. 417 Csipkerek Vas"),
+    ("It's in 0269 Stensås terrasse 38\n Suite 621\n ARENDAL\n Norway", "0269 Stensås terrasse 38\n Suite 621\n ARENDAL\n Norway"),
+    ("Office:\n2274 Via delle Coste 41\nApt. 322\nColle Di Tora\nItaly 95787", "2274 Via delle Coste 41\nApt. 322\nColle Di Tora\nItaly 95787"),
+    # a corner whose first street the rules took for a name
+    ("My new address is the corner of 159 Eleftheriou Venizelou str and Rennie Union",
+     "the corner of 159 Eleftheriou Venizelou str and Rennie Union"),
 ])
 def test_address_layouts_of_many_countries(text, address):
     assert phi(text) == [address]

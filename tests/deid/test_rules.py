@@ -138,6 +138,12 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     # any country's postcode after a cue, streets that open on their kind, ships, forms
     ("ZIP: 7412 SL", "LOCATION", "7412 SL"),
     ("My zip code is 3910", "LOCATION", "3910"),
+    # postcodes of three digits (Iceland), split (Czechia), Brazil's CEP, after a cue
+    ("My zip code is 880", "LOCATION", "880"),
+    ("ZIP: 394 13", "LOCATION", "394 13"),
+    ("My zip code is 90010-170", "LOCATION", "90010-170"),
+    ("They're not answering at 516 466 638", "CONTACT", "516 466 638"),
+    ("He lives at 119 Countess Close", "LOCATION", "119 Countess Close"),  # the street words of Britain and Australia
     ("Postcode: SW1A 1AA", "LOCATION", "SW1A 1AA"),
     ("Sent to 106 Rue Ettatawer yesterday.", "LOCATION", "106 Rue Ettatawer"),
     ("Lives at 12 rue de la Paix with her son.", "LOCATION", "12 rue de la Paix"),
