@@ -472,11 +472,11 @@ def probe_records(kind: str = "address", n_per_locale: int = 12, seed: int = 11)
     return records
 
 
-def probe(kind: str = "address", model: Optional[str] = None, n_per_locale: int = 12) -> dict:
+def probe(kind: str = "address", model: Optional[str] = None, n_per_locale: int = 12, seed: int = 11) -> dict:
     """Share of address lines (phone numbers, names, towns) fully covered, per locale and over the locales the
     head's generator draws from ("trained") and the others: a check on shapes the tuning split never
     showed. For addresses, the first line (the street) is also scored alone."""
-    records = probe_records(kind, n_per_locale)
+    records = probe_records(kind, n_per_locale, seed)
     preds = medllm_system(model)([r["text"] for r in records])
     per_locale: Dict[str, Counter] = defaultdict(Counter)
     groups: Dict[str, Counter] = defaultdict(Counter)
@@ -497,7 +497,7 @@ def probe(kind: str = "address", model: Optional[str] = None, n_per_locale: int 
             out.update(street_lines=c["first_lines"], street_recall=round(c["first_covered"] / c["first_lines"], 4))
         return out
 
-    return {"kind": kind, "model": model, "n_per_locale": n_per_locale, "records": len(records),
+    return {"kind": kind, "model": model, "n_per_locale": n_per_locale, "seed": seed, "records": len(records),
             "locales": len(per_locale), **{g: rates(c) for g, c in groups.items()},
             "per_locale": {loc: rates(c) for loc, c in sorted(per_locale.items())}}
 
@@ -528,9 +528,11 @@ def main(argv=None) -> int:
                         help="Only score addresses (each line), phone numbers, names or towns of every faker locale, in sentences "
                              "of the probe's own, with --model or the rules")
     parser.add_argument("--probe-n", type=int, default=12, help="With --probe: values per locale")
+    parser.add_argument("--probe-seed", type=int, default=11,
+                        help="With --probe: faker's seed (11 drew the values the rules were tuned on; others are fresh draws)")
     args = parser.parse_args(argv)
     if args.probe:
-        res = probe(args.probe, args.model, args.probe_n)
+        res = probe(args.probe, args.model, args.probe_n, args.probe_seed)
         res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
         Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf8")
         print(json.dumps({k: v for k, v in res.items() if k != "per_locale"}), file=sys.stderr)
