@@ -102,10 +102,12 @@ _PLACE_CUE = (r"\b(?i:lives (?:alone |with (?:(?:his|her|their|a) )?[a-z]+ )?in|
               r"relocated (?:here )?(?:from|to)|born in|born and raised in|grew up in|raised in|originally from|"
               r"(?:is|was|am|are|comes|came) from|traveled to|travelled to|traveled from|travelled from|"
               r"flew (?:in )?(?:to|from)|trip to|vacation(?:ing)? in|visiting from|returned from|"
-              r"home in|based in|located in|native of|transferred from|works in)")
+              r"home in|based in|located in|native of|transferred from|works in|"
+              r"(?:I'm|I am|we're|we are) (?:in|at)|returned to|arrived (?:in|at)|arriving (?:in|at)|moving to|"
+              r"home (?:city|town)(?: of| is)?|head(?:ed|ing) (?:back )?to|flying (?:to|from)|dr(?:ove|iving) (?:to|from))")
 # The cues' first letters (every cue starts with one; test_rules checks each cue): a cheap
 # lookahead that spares the case-insensitive alternation most positions of a note.
-_PLACE_CUE_FIRST = "abcfghilmnortvwABCFGHILMNORTVW"
+_PLACE_CUE_FIRST = "abcdfghilmnortvwABCDFGHILMNORTVW"
 _NUM_DATE = r"(?P<m>0?[1-9]|1[0-2])(?P<sep>[/\-.])(?P<d>0?[1-9]|[12]\d|3[01])(?P=sep)(?P<y>(?:1[89]|20)\d\d|\d\d)"
 # Cues that are words match in any case ("MEDICAL RECORD #", "ACCOUNT NO."); abbreviations keep theirs
 # ("MR" is no "Mr", "DL" no "dl"); behind a lookahead of the cues' first letters (test_rules checks each).

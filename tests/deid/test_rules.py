@@ -178,7 +178,8 @@ def test_rule_positives(text, label, value):
     "lives in", "living in", "resides in", "residing in", "moved from", "moved back to", "relocated to", "born in",
     "born and raised in", "grew up in", "raised in", "originally from", "is from", "comes from", "traveled to",
     "travelled from", "flew to", "flew in from", "trip to", "vacationing in", "visiting from", "returned from",
-    "home in", "based in", "located in", "native of", "transferred from", "works in"])
+    "home in", "based in", "located in", "native of", "transferred from", "works in", "I'm in", "we are at",
+    "returned to", "arrived in", "arriving at", "moving to", "home city of", "headed back to", "flying from", "drove to"])
 def test_every_residence_and_travel_cue_takes_the_town(cue):
     import spacy
 
@@ -267,6 +268,7 @@ def test_a_particle_after_a_name_takes_no_lower_case_word(deid_nlp):
     # numbers near the phone cues that are no phone: too few digits, a dose, a date, a reading
     "Call the team at 2 pm. Reached at 12 hours. Contact at 120/80 mmHg.",
     "Callback number pending. Her number is 5. Given 1 000 units in the office.",
+    "He returned to Clinic today and arrived at Emergency. Returned to OR for washout.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
