@@ -242,6 +242,15 @@ def _id_ok(m: re.Match) -> bool:
     return sum(c.isdigit() for c in m.group("phi")) >= 2
 
 
+def _iban_ok(m: re.Match) -> bool:
+    """ISO 13616: the country and check digits moved to the end, letters as 10-35, mod 97 is 1."""
+    code = re.sub(r"\s", "", m.group("phi")).upper()
+    if not 15 <= len(code) <= 34:
+        return False
+    digits = "".join(str(int(c, 36)) for c in code[4:] + code[:4])
+    return int(digits) % 97 == 1
+
+
 def _luhn_ok(m: re.Match) -> bool:
     digits = [int(c) for c in re.sub(r"\D", "", m.group("phi"))]
     if not 13 <= len(digits) <= 19:
@@ -438,7 +447,7 @@ def _country_postcode_ok(m: re.Match) -> bool:
 _VALIDATOR_GROUPS = {"country_postcode": ("country", "code"), "town_postcode": ("code",)}
 
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
-    "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok,
+    "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok, "iban": _iban_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
     "name_words": _name_words_ok, "place": _place_ok, "initials_after_cue": _initials_after_cue_ok,
     "unknown_name": _unknown_name_ok, "country_postcode": _country_postcode_ok,
@@ -588,7 +597,11 @@ def default_rules() -> List[dict]:
         _r("ssn_cued", "ID", r"\b(?:SSN|[Ss]ocial [Ss]ecurity(?: [Nn]umber| #| [Nn]o\.?)?)[ \t:#]*(?P<phi>\d{3}[ \-]?\d{2}[ \-]?\d{4})\b", validate="ssn"),
         _r("card", "ID", r"(?=\d)(?<![\d\-])(?P<phi>\d{4}[ \-]?\d{4}[ \-]?\d{4}[ \-]?\d{1,7}|\d{13,19})(?![\d\-])", validate="luhn"),
         _r("iban", "ID", r"\b(?P<phi>[A-Z]{2}\d{2}[ ]?(?:[A-Z0-9]{4}[ ]?){2,7}[A-Z0-9]{1,4})\b", validate="id"),
-        _r("id_cued", "ID", rf"{_ID_CUE}[ \t]*(?:(?:[Nn]umber|[Nn]o\.?|ID)\b|#)?[ \t]*[:#=]?[ \t]*(?P<phi>[A-Za-z]{{0,4}}[\-#]?\d[A-Za-z0-9\-]{{2,24}})\b", validate="id"),
+        # An IBAN in any case when its check digits hold (ISO 13616 mod 97): "gb42nawi04454264788619".
+        _r("iban_any_case", "ID", r"\b(?P<phi>[A-Za-z]{2}\d{2}[ ]?(?:[A-Za-z0-9]{4}[ ]?){2,7}[A-Za-z0-9]{1,4})\b", validate="iban"),
+        # A card number after a card cue needs no Luhn check and may be 12 digits (Maestro).
+        _r("card_cued", "ID", r"\b(?i:card)(?:[ \t]+(?i:number|no\.?|#))?(?:[ \t]+(?:is|was))?[ \t:#]*(?P<phi>\d{12,19})(?![\d\-])"),
+        _r("id_cued", "ID", rf"{_ID_CUE}[ \t]*(?:(?:[Nn]umber|[Nn]o\.?|ID)\b|#)?(?:[ \t]+(?:is|was))?[ \t]*[:#=]?[ \t]*(?P<phi>[A-Za-z]{{0,4}}[\-#]?\d[A-Za-z0-9\-]{{2,24}})\b", validate="id"),
         # Last, so that where a rule above finds the same span its label stands ("lives in Poznań" is a
         # LOCATION): capitalized words that no list knows (names.py: English, the notes' own words,
         # terms and drugs), a run of them or one alone; not before an eponym's noun ("Hartmann's
@@ -614,7 +627,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode", "town_postcode") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode", "town_postcode", "iban") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
     for group in _VALIDATOR_GROUPS.get(rule.get("validate"), ()):
         if group not in compiled.groupindex:
