@@ -40,7 +40,7 @@ _FACILITY_END = re.compile(FACILITY + r"\W*$")
 # Lower-case words a street line may hold besides place words ("ul. Jarzębinowa 5", "12 rue de la Paix").
 # The kinds of street a language writes in lower case or abbreviated, before the street's name.
 _STREET_KINDS = {"ul", "rue", "via", "av", "avenida", "calle", "strada", "str", "straat", "al", "aleja",
-                 "ulica", "utca", "út", "tér", "trg", "pot", "cesta", "náměstí", "námestie", "boulevard",
+                 "ulica", "utca", "út", "rúa", "tér", "trg", "pot", "cesta", "náměstí", "námestie", "boulevard",
                  "chemin", "avenue", "allée", "allé", "impasse", "quai", "rua", "travessa", "jalan", "jl", "jln",
                  "rang", "route", "montée", "place", "cours", "passage", "ruelle", "sentier", "viale", "piazza",
                  "vicolo", "corso", "largo", "contrada", "borgo", "stretto", "piazzale", "alameda", "praça",
@@ -70,7 +70,7 @@ _TOKEN = re.compile(r"\(\S+?\)|[^\s,;()]+|,")
 _NUMBER_UNIT = re.compile(r"\d{1,5}[A-Za-z]?,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
 _CORNER_BEFORE = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?[Cc]orner[ \t]+of[ \t]+(?P<other>[^\n]{1,60}?[ \t]+(?:and|&)[ \t]+)?$")
 _CORNER_NAME = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?[Cc]orner[ \t]+of[ \t]+(?:\d{1,5}[A-Za-z]?[ \t]+)?$")
-_CORNER_AND = re.compile(r"[ \t]+(?:and|&)[ \t]+")
+_CORNER_AND = re.compile(r"\.?[ \t]+(?:and|&)[ \t]+")  # "Csabai kapu 39. and Mathias Pass"
 _MAX_STREET_WORDS = 4
 # A house number with its comma before the street ("23/286, Bhatt Nagar"), and the flat or floor
 # before the street on its line ("Studio 01k, Josh Tunnel", "Level 3, 89 Rodgers Ridge").
@@ -143,7 +143,7 @@ def _tail_end(text: str, end: int) -> int:
         if words >= _MAX_TAIL_WORDS:
             break
         low = word.lower()
-        if low in _STREET_KINDS_AFTER and best == end and words == 0:
+        if low.rstrip(".") in _STREET_KINDS_AFTER and best == end and words == 0:
             best, words = m.end(), 1  # the kind after a found street's name ("Eleftheriou Venizelou str")
             continue
         if (best > end and (low in _PARTICLES or low.rstrip(".") in _UNIT_ABBREVIATIONS | _STREET_LOWER)

@@ -121,6 +121,8 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     # a corner whose first street the rules took for a name
     ("My new address is the corner of 159 Eleftheriou Venizelou str and Rennie Union",
      "the corner of 159 Eleftheriou Venizelou str and Rennie Union"),
+    ("It's in the corner of 35 Pentelis Str. and Waechter Turnpike", "the corner of 35 Pentelis Str. and Waechter Turnpike"),
+    ("Meet at the corner of Csabai kapu 39. and Mathias Pass", "the corner of Csabai kapu 39. and Mathias Pass"),
 ])
 def test_address_layouts_of_many_countries(text, address):
     assert phi(text) == [address]
