@@ -144,7 +144,7 @@ def _tail_end(text: str, end: int) -> int:
             break
         low = word.lower()
         if low.rstrip(".") in _STREET_KINDS_AFTER and best == end and words == 0:
-            best, words = m.end(), 1  # the kind after a found street's name ("Eleftheriou Venizelou str")
+            best, words = m.start() + len(word.rstrip(".")), 1  # the kind after a street's name ("Venizelou str")
             continue
         if (best > end and (low in _PARTICLES or low.rstrip(".") in _UNIT_ABBREVIATIONS | _STREET_LOWER)
                 or _abbreviation(word) or low in _STREET_KINDS_AFTER):

@@ -333,7 +333,7 @@ def test_rules_file_jsonl_names_the_bad_line(tmp_path):
     ("olga krylova's killers were sentenced to life in prison", "NAME", "olga krylova's"),
     ("the true gender of frederikke has been under debate for years", "NAME", "frederikke"),
     ("my friend lives in harburg", "LOCATION", "harburg"),
-    ("the bus drops you off at 74678 midtvollen 130 st.", "LOCATION", "74678 midtvollen 130"),
+    ("the bus drops you off at 74678 midtvollen 130 st.", "LOCATION", "74678 midtvollen 130 st"),  # its kind after it too
 ])
 def test_names_and_places_of_a_text_wholly_in_lower_case(deid_nlp, text, label, value):
     assert (label, value) in found(deid_nlp, text)
