@@ -40,7 +40,7 @@ _PARTICLE_SURNAME = re.compile(rf"(?:[ \t]+(?i:van|von|de|der|den|da|di|du|del|d
 # after a name ("Kevin Veitonen II"), and the other names of a list with one found name
 # ("Morrison, Rogers and Torres", "Usamov and Bowers").
 _INITIAL_GAP = re.compile(r"[ \t]+[^\W\d_]\.?[ \t]+")
-_GENERATION = re.compile(r",?[ \t]+(?:Jr|Sr|II|III|IV)\b\.?")
+_GENERATION = re.compile(r",?[ \t]+(?:(?:Jr|Sr|II|III)\b\.?|IV(?=[ \t]*(?:[,.;)]|$)))")  # "Jones IV fluids" keeps "IV"
 _AND_NAME = re.compile(rf"[ \t]+(?:and|&)[ \t]+(?P<name>{_W})(?![\w'\-])")
 _NAME_LIST_BEFORE = re.compile(rf"(?<![\w'\-])(?P<name>{_W})(?:,[ \t]*|[ \t]+(?:and|&)[ \t]+)$")
 

@@ -152,3 +152,9 @@ def test_names_completed_by_initials_generations_and_lists(rules_nlp, text, name
 ])
 def test_lists_take_no_clinical_or_unanchored_words(rules_nlp, text):
     assert {value for label, value, _ in found(rules_nlp, text) if label == "NAME"} <= {"Smith", "Allegra", "Hank"}
+
+
+def test_a_generation_is_no_clinical_iv(rules_nlp):
+    spans = found(rules_nlp, "Seen by Dr. Jones IV fluids were started. Named after Henry Tudor IV.")
+    assert ("NAME", "Jones", "name_title") in spans
+    assert "Henry Tudor IV" in {value for _, value, _ in spans}
