@@ -47,12 +47,13 @@ _STREET_KINDS = {"ul", "rue", "via", "av", "avenida", "calle", "strada", "str", 
                  "estrada", "psje", "pasaje", "diag", "carrera", "ул", "улица", "пр", "просп", "проспект", "пер",
                  "переулок", "бул", "бульвар", "алл", "аллея", "ш", "шоссе", "наб", "пл", "площадь", "вул",
                  "вулиця", "пров", "провулок", "узвіз", "сквер", "площа", "парк", "küç", "prospekti", "plac", "pl",
-                 "strada", "bulevardul", "aleea", "intrarea", "calea", "splaiul", "șoseaua", "piața", "calzada",
+                 "bulevardul", "aleea", "intrarea", "calea", "splaiul", "șoseaua", "piața", "calzada",
                  "prolongación", "corredor", "diagonal", "periférico", "peatonal", "retorno", "continuación",
                  "cerrada", "privada", "andador", "circuito", "pasadizo"}
 # ... and the kinds written after the street's name ("Luite tee 87", "Kálmán Imre u. 12.", "Stensås terrasse 38").
-_STREET_KINDS_AFTER = {"str", "st", "rd", "ave", "tee", "põik", "u", "utca", "útja", "út", "rkp", "rakpart", "kapu", "köz", "sor", "tér", "terrasse",
-                       "gate", "gata", "gatan", "vej", "veien", "vegen", "vei", "väg", "vägen", "gade", "tie", "katu", "kuja"}
+_STREET_KINDS_AFTER = {"str", "st", "rd", "ave", "tee", "põik", "u", "utca", "útja", "út", "rkp", "rakpart", "kapu", "köz",
+                       "sor", "tér", "terrasse", "gate", "gata", "gatan", "vej", "veien", "vegen", "vei", "väg", "vägen",
+                       "gade", "tie", "katu", "kuja"}
 _STREET_LOWER = _PARTICLES | _STREET_KINDS | _STREET_KINDS_AFTER
 _UNIT = re.compile(r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
 # A flat, floor, entrance or building after the house number, as languages write them ("Piano 4",
@@ -304,7 +305,7 @@ def _block_start(text: str, start: int) -> int:
     prev_start = text.rfind("\n", 0, line_start - 1) + 1
     body_start = _QUOTE_PREFIX.match(text, prev_start, line_start - 1).end()
     body = text[body_start:line_start - 1].rstrip()
-    street = _street_line_start(text, line_start - 1)  # the street may end a line of speech ("It's in 0269 Stensås terrasse 38")
+    street = _street_line_start(text, line_start - 1)  # it may end a line of speech ("It's in 0269 Stensås terrasse 38")
     if street > body_start:
         body_start, body = street, text[street:line_start - 1].rstrip()
     words = _line_words(body) if body else None
@@ -327,9 +328,9 @@ def _laid_out_as_street(text: str, start: int, end: int) -> Optional[int]:
     """The end of the street of a name-like span (an unknown word the rules took for a name) written
     the way a street is, else None: a house number beside it on its line ("Carolin-Schuchhardt-Platz
     6/2", "192 Napier Umgwaqo") and, in the next short segments, a postcode ("..., 50612
-    Vohenstrauß", "\n61-645 Turek"); the street's kind before it stands for the number ("rue de Merle\n86376
-    Fernandez"), or is the span's first word ("Strada Dochioiu, Tomesti, 992152"). Both together are an address in any language; either alone is not (a name and an
-    age, a dose)."""
+    Vohenstrauß", "\n61-645 Turek"); the street's kind before it stands for the number ("rue de
+    Merle\n86376 Fernandez"), or is the span's first word ("Strada Dochioiu, Tomesti, 992152"). Both
+    together are an address in any language; either alone is not (a name and an age, a dose)."""
     house = _HOUSE_AFTER.match(text, end)
     if house:
         end = house.end()
