@@ -62,6 +62,7 @@ _UNIT_WORDS = ("Apt|Apartment|Suite|Ste|Unit|Flat|Piso|Dto|Dpto|Depto|Of|Oficina
                "Appartamento|Scala|Sc|Bl|Ap|Et|Etaj|Top|Stg|Tür|lok|kv|кв|к|корп|стр|m")
 _UNIT_AFTER = rf"(?:[ \t]*,?[ \t]+(?:{_UNIT_WORDS})\.?[ \t]*#?\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?)"
 _UNIT_ABBREVIATIONS = {w.lower() for w in _UNIT_WORDS.split("|")}
+_ABBREVIATIONS = _UNIT_ABBREVIATIONS | _STREET_LOWER  # words whose point ends no sentence ("Apt.", "u.")
 _NEXT_UNIT = re.compile(rf"[ \t]+(?:{_UNIT_WORDS})\.?[ \t]*#?\d")
 _QUOTE_PREFIX = re.compile(r"[ \t>?*|#\-]*")  # quoting prefixes of forwarded mail
 _STREET_BEFORE_UNIT = re.compile(rf"(?<![\w'\-])(?:\d{{1,6}}[ \t]+)?{_W}(?:[ \t]+{_W})?[ \t]+\d{{1,5}}[A-Za-z]?,?[ \t]+$")
@@ -124,7 +125,7 @@ def _placeword(word: str) -> bool:
 
 def _abbreviation(word: str) -> bool:
     """A unit's or street kind's abbreviation, whose point ends no sentence ("Apt.", "u.", "rkp.")."""
-    return word.endswith(".") and word[:-1].lower() in _UNIT_ABBREVIATIONS | _STREET_LOWER
+    return word.endswith(".") and word[:-1].lower() in _ABBREVIATIONS
 
 
 def _street_word(word: str) -> bool:
@@ -147,7 +148,7 @@ def _tail_end(text: str, end: int) -> int:
         if low.rstrip(".") in _STREET_KINDS_AFTER and best == end and words == 0:
             best, words = m.start() + len(word.rstrip(".")), 1  # the kind after a street's name ("Venizelou str")
             continue
-        if (best > end and (low in _PARTICLES or low.rstrip(".") in _UNIT_ABBREVIATIONS | _STREET_LOWER)
+        if (best > end and (low in _PARTICLES or low.rstrip(".") in _ABBREVIATIONS)
                 or _abbreviation(word) or low in _STREET_KINDS_AFTER):
             pending_particles += 1  # only kept if a place word follows ("de la Frontera", "Dto. 9", "кв. 92")
             continue

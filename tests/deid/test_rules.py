@@ -138,11 +138,11 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     # any country's postcode after a cue, streets that open on their kind, ships, forms
     ("ZIP: 7412 SL", "LOCATION", "7412 SL"),
     ("My zip code is 3910", "LOCATION", "3910"),
-    # postcodes of three digits (Iceland), split (Czechia), Brazil's CEP, after a cue
     # IDs: a cue with "is", a 12-digit card after a card cue, an IBAN in lower case whose check digits hold
     ("My driver's license number is 5130634", "ID", "5130634"),
     ("What is the limit for card 584528792610?", "ID", "584528792610"),
     ("my iban is gb42nawi04454264788619", "ID", "gb42nawi04454264788619"),
+    # postcodes of three digits (Iceland), split (Czechia), Brazil's CEP, after a cue
     ("My zip code is 880", "LOCATION", "880"),
     ("ZIP: 394 13", "LOCATION", "394 13"),
     ("My zip code is 90010-170", "LOCATION", "90010-170"),
