@@ -64,8 +64,8 @@ _TEAM_CUE = (r"(?=[acdfhmnoprstwACDFHMNOPRSTW])\b(?i:nurse|RN|SW|social worker|c
              r"(?:attending|referring|consulting|admitting|treating)(?: physician| provider| doctor)?|physician|surgeon)[ \t]*:[ \t]*")
 # USPS street suffixes (Publication 28) and their common abbreviations; longest first.
 _STREET_WORDS = ("Alley|Avenue|Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Camp|Canyon|Cape|Causeway|Center|Centers|Circle|Circles|Cliff|Cliffs|Club|Common|Corner|Corners|Course|Court|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Drives|Estate|Estates|Expressway|Extension|Extensions|Fall|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove|Groves|Harbor|Harbors|Haven|Heights|Highway|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Land|Landing|Lane|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkway|Parkways|Pass|Passage|Path|Pike|Pine|Pines|Place|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Road|Roads|Route|Row|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Square|Squares|Station|Stravenue|Stream|Street|Streets|Summit|Terrace|Throughway|Trace|Track|Trafficway|Trail|Tunnel|Turnpike|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Way|Ways|Well|Wells|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl|Expy|Fwy"
-                 # Britain, Australia, New Zealand, South Asia (faker's lists, less the words of clinical text: Access, Approach, Line, Block)
-                 "|Arcade|Boulevard|Brae|Broadway|Centre|Chase|Circuit|Close|Concourse|Copse|Corso|Crossway|Dell|Driveway|"
+                 # "Str." of German and Greek streets; Britain, Australia, New Zealand, South Asia (faker's lists, less the words of clinical text: Access, Approach, Line, Block)
+                 "|Str|Arcade|Boulevard|Brae|Broadway|Centre|Chase|Circuit|Close|Concourse|Copse|Corso|Crossway|Dell|Driveway|"
                  "Esplanade|Fairway|Gate|Glade|Grange|Laneway|Meander|Parade|Pathway|Piazza|Promenade|Quay|Quays|Retreat|"
                  "Ridgeway|Rise|Riviera|Roadway|Strand|Tor|Vale|Walkway|Wynd|Ghat|Mohalla|Para")
 _STREET = "(?:" + "|".join(sorted(_STREET_WORDS.split("|"), key=len, reverse=True)) + ")"
@@ -95,6 +95,8 @@ _SPEECH_CUE = (r"(?:\b(?:says|said|asks|asked|replied|according to|[Mm]y name is
 _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|Via|Viale|Piazza|Corso|Largo|Praça|"
                   r"Travessa|Estrada|Plac|[Uu]l\.|[Uu]lica|Aleja|Al\.|Náměstí|Nám\.|Rambla|Paseo|Boulevard|Chemin|"
                   r"[Cc]hemin|[Aa]venue|[Ii]mpasse|[Aa]llée|Quai|Jalan|Jl\.|Λεωφόρος|Οδός)")
+# An article or preposition elided onto the street's name ("Rue d'Alsace", "Via dell'Orso").
+_ELIDED = r"(?:(?:d|l|dell|dall|all|sull|nell|dels)['’])"
 _STREET_SUFFIXES = (r"straße|strasse|str\.|gasse|weg|allee|platz|gate|gata|gatan|vägen|veien|vej|gade|katu|kuja|tie|"
                     r"polku|utca|út|tér|cesta|ulica|laan|straat|plein|steeg|singel|gracht|kade|dreef")
 # Residence and travel cues of a social history ("grew up in", "flew to"); the place after one is checked.
@@ -528,7 +530,7 @@ def default_rules() -> List[dict]:
         _r("age_nineties", "AGE", r"\b(?:in (?:his|her|their) )(?P<phi>(?:nineties|90s|hundreds))\b"),
         # LOCATION: street address, city/state/zip, facilities with a cue word, places after "lives in".
         _r("street", "LOCATION", rf"(?=\d)\b(?P<phi>\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
-        _r("street_name_number", "LOCATION", rf"\b(?P<phi>(?:{_STREET_PREFIX}[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|del|di|della|dei|van|von)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,4}}|[{_UP}][{_LO}]*(?:{_STREET_SUFFIXES})|{_W}[ \t]+(?i:{_STREET_SUFFIXES})),?[ \t]+(?:N°[ \t]*)?\d{{1,5}}[A-Za-z]?(?:[\-/]\d{{1,5}})?)(?![\w/.\-]|\.\d)"),
+        _r("street_name_number", "LOCATION", rf"\b(?P<phi>(?:{_STREET_PREFIX}[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|del|di|della|dei|van|von)[ \t]+)*{_ELIDED}?{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,4}}|[{_UP}][{_LO}]*(?:{_STREET_SUFFIXES})|{_W}[ \t]+(?i:{_STREET_SUFFIXES})),?[ \t]+(?:N°[ \t]*)?\d{{1,5}}[A-Za-z]?(?:[\-/]\d{{1,5}})?)(?![\w/.\-]|\.\d)"),
         # A house number before a street that opens on its kind ("12 rue de la Paix", "106 Rue Ettatawer").
         _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|Via|Viale|Corso|Chemin|[Aa]venue|Boulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
         # A street of unknown words and its house number, as Europe writes it ("Grössgstötten 50",
@@ -544,9 +546,9 @@ def default_rules() -> List[dict]:
         _r("military_address", "LOCATION", r"\b(?P<phi>(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5})|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})\b", ignore_case=True),
         # A ship above its fleet post office line ("USS Lorenzen\nFPO AE 25990").
         _r("military_ship", "LOCATION", rf"\b(?P<phi>(?:USS|USNS|USNV|USCGC|USAV)[ \t]+{_W}(?:[ \t]+{_W})?)(?=[ \t,]*\n?[ \t]*FPO\b)"),
-        _r("address_cued", "LOCATION", r"\b(?:[Aa]ddress|[Aa]ddr\.)[ \t]*:[ \t]*(?P<phi>[^\n:]{4,80}?)[.,;]?(?=[ \t]*(?:\n|$|[A-Z][a-z]+:|[ \t]{2}))", check_clinical=True),
+        _r("address_cued", "LOCATION", r"\b(?:[Aa]ddress|[Aa]ddr\.)[ \t]*:[ \t]*(?:\n[ \t]*)?(?P<phi>[^\n:]{4,80}?)[.,;]?(?=[ \t]*(?:\n|$|[A-Z][a-z]+:|[ \t]{2}))", check_clinical=True),
         _r("po_box", "LOCATION", r"\b(?P<phi>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)\b", ignore_case=True),
-        _r("city_state_zip", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA|PR|GU|VI|AS|MP)[ \t]+{_ZIP}))\b"),
+        _r("city_state_zip", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA|PR|GU|VI|AS|MP)[ \t]+{_ZIP})|{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,2}},[ \t]*(?:{_STATES}|MD|PA|PR|GU|VI|AS|MP)[ \t]+{_ZIP})\b"),
         _r("city_state_name", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}),[ \t]*(?:{_STATE_NAMES})\b", check_clinical=True),
         # Any country's postcode after a cue ("ZIP: 7412 SL", "zip code is 3910", "Postcode: SW1A 1AA").
         _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|ZIP(?: CODE)?|[Pp]ost(?:al )?[Cc]ode|POST(?:AL )?CODE)(?:[ \t]+is)?[ \t:#]*(?P<phi>\d{5}(?:-\d{3,4})?|\d{4}(?:[ \t]?[A-Z]{2}(?![A-Za-z])|-\d{3})?|\d{3}(?:[ \t]\d{2})?|\d{6,7}|\d{2}-\d{3}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2})\b(?![ \t]*(?:mg|mcg|g|mL|ml|units?|%))"),

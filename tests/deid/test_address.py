@@ -90,6 +90,13 @@ def test_growth_stops_where_the_address_ends(text, kept):
     ("Please forward the records to 23/286, Bhatt Nagar, Gudivada-404796.", "23/286, Bhatt Nagar, Gudivada-404796"),
     ("Please forward the records to Level 3, 89 Rodgers Ridge, Maungakiwi 5337.", "Level 3, 89 Rodgers Ridge, Maungakiwi 5337"),
     ("Please forward the records to 34 Marsh Walk, Emilyhaven, OX58 9JP.", "34 Marsh Walk, Emilyhaven, OX58 9JP"),
+    # an article elided onto the street's name; "Str." after it
+    ("She lives at Rue d'Alsace 5, Paris.", "Rue d'Alsace 5, Paris"),
+    ("Records to Via dell’Orso 12, Milano.", "Via dell’Orso 12, Milano"),
+    ("Juliusz lives at 136 Filadelfeos Str., Klirou", "136 Filadelfeos Str., Klirou"),
+    # a town in capitals with its state and zip, as envelopes write it; an address below its cue
+    ("Return envelope:\nGRASSE, PA 39551 in case of an issue.", "GRASSE, PA 39551"),
+    ("Address:\n376 Rákóczi út 13. Suite 104 Veszprém VE.", "376 Rákóczi út 13. Suite 104 Veszprém VE"),
 ])
 def test_street_laid_out_with_number_and_postcode(text, address):
     assert phi(text) == [address]
@@ -141,6 +148,8 @@ def test_house_number_after_its_own_word_and_the_street_kind_before():
     "Seen by Dr. Smith\nSeen in 2019, doing well.",  # a year on the next line is no postcode
     "Dr. Carrera, 3 days ago, 12345 units given.",  # a surname that is also a street's kind, with numbers after it
     "Ms. Strada, MRN 4455667, was seen today.",
+    "Address:\nPhone: 555-0100 is on file.",  # an empty address field takes nothing from the next line
+    "PLAN, PA 2 views of the chest.",  # capitals and a state code need a zip code after them
 ])
 def test_layouts_need_the_whole_shape(text):
     assert phi(text) == []
