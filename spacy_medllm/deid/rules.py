@@ -445,15 +445,21 @@ def _country_postcode_ok(m: re.Match) -> bool:
     return packaged_name_lists().is_country(m.group("country")) and not _YEAR.fullmatch(m.group("code"))
 
 
+def _town_country_ok(m: re.Match) -> bool:
+    """A town no list knows on the line above a country, the last lines of an address block
+    ("ALFRICK\nUnited Kingdom")."""
+    return _unknown_name_ok(m) and packaged_name_lists().is_country(m.group("country"))
+
+
 # Groups besides ``phi`` that a validator reads.
-_VALIDATOR_GROUPS = {"country_postcode": ("country", "code"), "town_postcode": ("code",)}
+_VALIDATOR_GROUPS = {"country_postcode": ("country", "code"), "town_postcode": ("code",), "town_country": ("country",)}
 
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok, "iban": _iban_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
     "name_words": _name_words_ok, "place": _place_ok, "initials_after_cue": _initials_after_cue_ok,
     "unknown_name": _unknown_name_ok, "country_postcode": _country_postcode_ok,
-    "town_postcode": _town_postcode_ok,
+    "town_postcode": _town_postcode_ok, "town_country": _town_country_ok,
 }
 
 
@@ -537,6 +543,8 @@ def default_rules() -> List[dict]:
         # "Dašická 688"), not a dose ("Xyzal 5 mg"); and a postcode after a country ("Denmark 35018").
         _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}},?[ \t]+\d{{1,5}}[A-Za-z]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_name", check_clinical=True),
         _r("country_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<country>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)", validate="country_postcode"),
+        # A line of a town alone, above a line of a country alone (an address block's last lines).
+        _r("town_country", "LOCATION", rf"(?<![^\n])[ \t>]*(?P<phi>(?P<name>(?:{_W}|{_CAPS_W})(?:[ \t]+(?:{_W}|{_CAPS_W})){{0,2}}))[ \t]*,?[ \t]*\n[ \t>]*(?P<country>{_W}(?:[ \t]+{_W}){{0,2}}|{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,2}})(?:[ \t]+\d{{4,5}})?[ \t]*(?![^\n])", validate="town_country", check_clinical=True),
         _r("town_caps_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<name>[{_UP}]{{4,}}(?:[ \t]+[{_UP}]{{2,}}){{0,2}}),?[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="town_postcode", check_clinical=True),
         # A town in capitals after a preposition of place ("at Ngap Inc in KATRINEHOLM", "Where: UPTON
         # SCUDAMORE"), every word unknown and of 5+ letters: abbreviations of notes are shorter.
@@ -629,7 +637,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode", "town_postcode", "iban") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode", "town_postcode", "town_country", "iban") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
     for group in _VALIDATOR_GROUPS.get(rule.get("validate"), ()):
         if group not in compiled.groupindex:

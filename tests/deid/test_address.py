@@ -166,6 +166,23 @@ def test_town_prefix_and_place_particle(text, town):
     assert phi(text) == [town]
 
 
+@pytest.mark.parametrize("text,town", [
+    # a town alone on the line above a country alone: an address block's last lines
+    ("Przemek Kucharski\n\nALFRICK\nUnited Kingdom", "ALFRICK"),
+    ("Return to sender:\n  Hundshagen,\n  Austria 4020", "Hundshagen"),
+])
+def test_town_above_its_country(text, town):
+    assert any(town in found for found in phi(text))
+
+
+@pytest.mark.parametrize("text", [
+    "FOLLOW UP\nJapan",  # known words above a country are no town
+    "Brahmsville\nJapan was next.",  # a country that goes on into a sentence
+])
+def test_town_above_a_country_needs_both_lines_alone(text):
+    assert phi(text) == []
+
+
 def test_a_cued_name_is_no_town_and_a_town_takes_no_words_after_it():
     nlp = spacy.blank("en")
     nlp.add_pipe("medllm_deid")
