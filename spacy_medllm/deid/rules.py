@@ -271,6 +271,13 @@ def _possible_names(words: List[str]) -> bool:
     return all(lists.may_be_surname(w) and w.lower() not in _CLINICAL_SET for w in words)
 
 
+def _facility_name_ok(m: re.Match) -> bool:
+    """A facility's name before its kind: no word of the name a common or clinical word
+    ("Sunrise Manor nursing home", not "Outside hospital")."""
+    words = [w for w in _LETTERS.findall(m.group("name")) if len(w) > 1]
+    return bool(words) and _possible_names(words)
+
+
 def _caps_name_ok(m: re.Match) -> bool:
     """A name in capitals: no word of it is a common or clinical word ("ALERT AND ORIENTED",
     "DENIES PAIN"), unless that word is also a surname ("JANET GREEN")."""
@@ -452,14 +459,15 @@ def _town_country_ok(m: re.Match) -> bool:
 
 
 # Groups besides ``phi`` that a validator reads.
-_VALIDATOR_GROUPS = {"country_postcode": ("country", "code"), "town_postcode": ("code",), "town_country": ("country",)}
+_VALIDATOR_GROUPS = {"country_postcode": ("country", "code"), "town_postcode": ("code",), "town_country": ("country",),
+                     "facility_name": ("name",)}
 
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok, "iban": _iban_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
     "name_words": _name_words_ok, "place": _place_ok, "initials_after_cue": _initials_after_cue_ok,
     "unknown_name": _unknown_name_ok, "country_postcode": _country_postcode_ok,
-    "town_postcode": _town_postcode_ok, "town_country": _town_country_ok,
+    "town_postcode": _town_postcode_ok, "town_country": _town_country_ok, "facility_name": _facility_name_ok,
 }
 
 
@@ -561,11 +569,15 @@ def default_rules() -> List[dict]:
         # Any country's postcode after a cue ("ZIP: 7412 SL", "zip code is 3910", "Postcode: SW1A 1AA").
         _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|ZIP(?: CODE)?|[Pp]ost(?:al )?[Cc]ode|POST(?:AL )?CODE)(?:[ \t]+is)?[ \t:#]*(?P<phi>\d{5}(?:-\d{3,4})?|\d{4}(?:[ \t]?[A-Z]{2}(?![A-Za-z])|-\d{3})?|\d{3}(?:[ \t]\d{2})?|\d{6,7}|\d{2}-\d{3}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2})\b(?![ \t]*(?:mg|mcg|g|mL|ml|units?|%))"),
         _r("facility", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{FACILITY})\b", check_clinical="common"),
+        # A facility's name before its kind in lower case ("Sunrise Manor nursing home"), no word of it a common word of notes.
+        _r("facility_lower", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>(?P<name>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?:nursing home|nursing facility|assisted living(?: facility)?|rehab(?:ilitation)? (?:center|facility)|skilled nursing facility|hospital))\b", check_clinical="common", validate="facility_name"),
         # "St. Elizabeth's", "Saint Vincent": hospitals go by their saint (not St. John's wort).
         _r("facility_saint", "LOCATION", rf"\b(?P<phi>(?:St\.|Saint)[ \t]+(?!Jude\b){_W}(?:'s)?)(?![ \t]+(?:[Ww]ort|encephalitis|[Dd]ance|[Ff]ire)\b|[\w'])", check_clinical=True),
         # A named street without a house number after "on", "at", "off" ("on Main St.", "at Elm Avenue").
         _r("street_named", "LOCATION", rf"\b(?:on|at|off|near|along)[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Parkway|Pkwy\.?|Highway|Hwy\.?|Court|Place|Terrace|Way))(?![\w'])", check_clinical=True),
         _r("facility_of", "LOCATION", rf"\b(?P<phi>(?:University|Hospital|Clinic|Medical Center)[ \t]+of[ \t]+{_W}(?:[ \t]+{_W}){{0,3}})\b"),
+        # The second place of a move ("moved from Ohio to Tempe"): the cue reaches past the first.
+        _r("place_cued_to", "LOCATION", rf"\b(?i:moved|relocated|traveled|travelled|flew|drove|came)[ \t]+(?:here[ \t]+|back[ \t]+)?from[ \t]+{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+to[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}})(?![\w'\-])", check_clinical=True, validate="place"),
         # Where someone lives, grew up or travelled (social history): the place's words must be
         # no common word of notes ("lives in Springfield", not "returned from Rehab"); in capitals too.
         _r("place_cued", "LOCATION", rf"(?=[{_PLACE_CUE_FIRST}]){_PLACE_CUE}[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}}|{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,2}})(?![\w'\-])", check_clinical=True, validate="place"),
@@ -589,6 +601,8 @@ def default_rules() -> List[dict]:
         # The kind of phone written after the number ("617-555-0182 (cell)", "21 253 109 8211-Office").
         _r("phone_cued_after", "CONTACT", r"(?=[\d(+])(?<![\w/.,\-])(?P<phi>(?:\+[ \t]?\d{1,4}[ \t.\-]?|\(\+?\d{1,5}\)[ \t.\-]?)?\d[\d \t.\-]{5,17}\d)"
            r"(?=[ \t]*[\-(/]?[ \t]*(?i:office|fax|mobile|cell|home|work|landline)\b)", validate="phone_any"),
+        # A phone's extension alone ("ext. 4521", "call x4521"): part of a phone number.
+        _r("phone_extension", "CONTACT", r"(?:\b(?i:ext\.?|extension)[ \t]*#?[ \t]*|\b(?i:call|reach|page|dial)\b[^.\n]{0,30}?[ \t]x[ \t]?)(?P<phi>\d{3,5})(?![\d/]|\.\d)"),
         _r("pager", "CONTACT", r"\b(?i:pager|beeper|pgr|page (?:me )?at)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\d[\d\-]{2,8}\d)(?![\d/]|\.\d)", validate="id"),
         # A number with a trunk prefix in groups of digits, as Europe writes them ("0688 872 49 99").
         _r("phone_trunk", "CONTACT", r"(?=0)(?<![\w+/.,\-])(?P<phi>0\d{1,4}(?:[ ]\d{2,4}){2,4})(?![\w/\-]|[.,]\d|[ ]\d)", validate="phone_any"),
@@ -637,7 +651,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode", "town_postcode", "town_country", "iban") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode", "town_postcode", "town_country", "facility_name", "iban") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
     for group in _VALIDATOR_GROUPS.get(rule.get("validate"), ()):
         if group not in compiled.groupindex:

@@ -168,6 +168,10 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Her home: 0688 872 49 99.", "CONTACT", "0688 872 49 99"),
     ("Originally from ΕΓΚΩΜΗ, she moved.", "NAME", "ΕΓΚΩΜΗ"),  # the ohm sign as faker writes omega
     ("Her friend Мария Иванова called.", "NAME", "Мария Иванова"),
+    ("Discharged to Sunrise Manor nursing home.", "LOCATION", "Sunrise Manor nursing home"),
+    ("She moved from Ohio to Tempe last year.", "LOCATION", "Tempe"),
+    ("Call the floor at x4521 with results.", "CONTACT", "x4521"),
+    ("Reach the clinic, extension 2210.", "CONTACT", "2210"),
 ])
 def test_rule_positives(text, label, value):
     """Each rule alone: addresses are not grown here (that is test_address.py)."""
@@ -273,6 +277,8 @@ def test_a_particle_after_a_name_takes_no_lower_case_word(deid_nlp):
     "Call the team at 2 pm. Reached at 12 hours. Contact at 120/80 mmHg.",
     "Callback number pending. Her number is 5. Given 1 000 units in the office.",
     "He returned to Clinic today and arrived at Emergency. Returned to OR for washout.",
+    # a lower-case facility kind after common words; a magnification; a move to a common word
+    "Transferred from Outside hospital. Seen at Children's hospital. Magnified at x1000. Moved from Ohio to Rehab.",
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
