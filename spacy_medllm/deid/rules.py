@@ -72,7 +72,7 @@ _STREET = "(?:" + "|".join(sorted(_STREET_WORDS.split("|"), key=len, reverse=Tru
 _STREET_END = re.compile(r"(?i:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Highway|Court|Place|Terrace|Way)")
 # Facility words; a LOCATION ending in one is a facility, not an address (see address.py).
 FACILITY = (r"(?:Hospital|Medical Center|Medical Centre|Clinic|Health Center|Health Centre|Healthcare|"
-             r"Health System|Infirmary|Nursing Home|Nursing Facility|Rehabilitation Center|Rehab Center|"
+             r"Health System|Infirmary|Nursing Home|Nursing Facility|Senior Living|Assisted Living|Rehabilitation Center|Rehab Center|"
              r"Care Center|Surgical Center|Surgery Center|Cancer Center|Children's Hospital|Hospice|"
              r"Urgent Care|Family Practice|Medical Group|Medical Associates|Associates|Institute|Pediatrics|Memorial|Health|"
              r"(?<!Surgeon )(?<!Attorney )(?<!Inspector )General(?![ \t]+(?:[Ss]urgery|[Mm]edicine|[Aa]ppearance|[Aa]nesthesia|[Ss]tate|[Ee]xam|[Pp]ractice|[Pp]ediatrics)\b))")
@@ -442,6 +442,16 @@ def _unknown_name_ok(m: re.Match) -> bool:
     return bool(words) and all(_unknown_word(w) for w in words)
 
 
+def _unknown_street_ok(m: re.Match) -> bool:
+    """Unknown words before a house number, as a street: not a given name and a surname with a
+    comma before the number, which is a person and an age ("Father: Leonard Goldstein, 78"; a
+    street named for someone is written "Joaquin Suarez 2906")."""
+    value = m.group("phi")
+    words = _LETTERS.findall(value)
+    person = len(words) > 1 and packaged_name_lists().is_given(words[0]) and "," in value
+    return _unknown_name_ok(m) and not person
+
+
 def _town_postcode_ok(m: re.Match) -> bool:
     """A town in capitals that no list knows before its postcode ("ARENDAL 4844"); no year."""
     return _unknown_name_ok(m) and not _YEAR.fullmatch(m.group("code"))
@@ -466,7 +476,7 @@ VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok, "iban": _iban_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
     "name_words": _name_words_ok, "place": _place_ok, "initials_after_cue": _initials_after_cue_ok,
-    "unknown_name": _unknown_name_ok, "country_postcode": _country_postcode_ok,
+    "unknown_name": _unknown_name_ok, "unknown_street": _unknown_street_ok, "country_postcode": _country_postcode_ok,
     "town_postcode": _town_postcode_ok, "town_country": _town_country_ok, "facility_name": _facility_name_ok,
 }
 
@@ -549,7 +559,7 @@ def default_rules() -> List[dict]:
         _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|Via|Viale|Corso|Chemin|[Aa]venue|Boulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
         # A street of unknown words and its house number, as Europe writes it ("Grössgstötten 50",
         # "Dašická 688"), not a dose ("Xyzal 5 mg"); and a postcode after a country ("Denmark 35018").
-        _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}},?[ \t]+\d{{1,5}}[A-Za-z]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_name", check_clinical=True),
+        _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}},?[ \t]+\d{{1,5}}[A-Za-z]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_street", check_clinical=True),
         _r("country_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<country>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)", validate="country_postcode"),
         # A line of a town alone, above a line of a country alone (an address block's last lines).
         _r("town_country", "LOCATION", rf"(?<![^\n])[ \t>]*(?P<phi>(?P<name>(?:{_W}|{_CAPS_W})(?:[ \t]+(?:{_W}|{_CAPS_W})){{0,2}}))[ \t]*,?[ \t]*\n[ \t>]*(?P<country>{_W}(?:[ \t]+{_W}){{0,2}}|{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,2}})(?:[ \t]+\d{{4,5}})?[ \t]*(?![^\n])", validate="town_country", check_clinical=True),
@@ -568,7 +578,7 @@ def default_rules() -> List[dict]:
         _r("city_state_name", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}),[ \t]*(?:{_STATE_NAMES})\b", check_clinical=True),
         # Any country's postcode after a cue ("ZIP: 7412 SL", "zip code is 3910", "Postcode: SW1A 1AA").
         _r("zip_cued", "LOCATION", r"\b(?:[Zz]ip(?: [Cc]ode)?|ZIP(?: CODE)?|[Pp]ost(?:al )?[Cc]ode|POST(?:AL )?CODE)(?:[ \t]+is)?[ \t:#]*(?P<phi>\d{5}(?:-\d{3,4})?|\d{4}(?:[ \t]?[A-Z]{2}(?![A-Za-z])|-\d{3})?|\d{3}(?:[ \t]\d{2})?|\d{6,7}|\d{2}-\d{3}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2})\b(?![ \t]*(?:mg|mcg|g|mL|ml|units?|%))"),
-        _r("facility", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+)?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{FACILITY})\b", check_clinical="common"),
+        _r("facility", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>(?:(?:St\.|Saint|Mount|Mt\.)[ \t]+|[A-Z]{{2,5}}[ \t]+(?={_W}))?{_W}(?:[ \t]+(?:{_W}|of|&|and|the)){{0,4}}[ \t]+{FACILITY})\b", check_clinical="common"),
         # A facility's name before its kind in lower case ("Sunrise Manor nursing home"), no word of it a common word of notes.
         _r("facility_lower", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>(?P<name>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?:nursing home|nursing facility|assisted living(?: facility)?|rehab(?:ilitation)? (?:center|facility)|skilled nursing facility|hospital))\b", check_clinical="common", validate="facility_name"),
         # "St. Elizabeth's", "Saint Vincent": hospitals go by their saint (not St. John's wort).
@@ -651,7 +661,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "country_postcode", "town_postcode", "town_country", "facility_name", "iban") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "unknown_street", "country_postcode", "town_postcode", "town_country", "facility_name", "iban") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
     for group in _VALIDATOR_GROUPS.get(rule.get("validate"), ()):
         if group not in compiled.groupindex:

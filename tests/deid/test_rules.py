@@ -172,6 +172,11 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("She moved from Ohio to Tempe last year.", "LOCATION", "Tempe"),
     ("Call the floor at x4521 with results.", "CONTACT", "x4521"),
     ("Reach the clinic, extension 2210.", "CONTACT", "2210"),
+    ("Admitted to UCSF Benioff Children's Hospital.", "LOCATION", "UCSF Benioff Children's Hospital"),
+    ("Patient resides at Brookdale Senior Living.", "LOCATION", "Brookdale Senior Living"),
+    # a given name, a surname and an age are a person; a street named for someone stays a street
+    ("Father: Leonard Goldstein, 78, alive with CAD.", "NAME", "Leonard Goldstein"),
+    ("She lives on Joaquin Suarez 2906 now.", "LOCATION", "Joaquin Suarez 2906"),
 ])
 def test_rule_positives(text, label, value):
     """Each rule alone: addresses are not grown here (that is test_address.py)."""
