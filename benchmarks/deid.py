@@ -10,12 +10,14 @@ test split) and a seeded split of presidio_synth_v2 (the part no model trains on
 
 Usage: python -m benchmarks.deid [--systems medllm,presidio,philter,scrubadub] [--output benchmarks/results/deid_rules.json]
        python -m benchmarks.deid --probe address|phone|name|town [--model M] --output F  (every faker locale's shapes)
+       python -m benchmarks.deid --model M --split dev --thresholds 0.2,0.3,0.5 --output F  (the head's threshold)
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import json
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -111,6 +113,45 @@ def medllm_system(model: Optional[str] = None, threshold: Optional[float] = None
     return run
 
 
+def threshold_sweep(model: str, thresholds: List[float], split: str = "dev", synth_n: int = 2000) -> dict:
+    """medllm_deid's threshold on the head's scores, swept on one encoder pass: every text goes
+    through the pipeline once with the head keeping every span down to the lowest threshold, and
+    ``medllm_deid`` is rerun on the same docs at each threshold (it reads the head's spans and
+    rewrites only its own). Recall and precision on the synthetic and presidio splits and the
+    clinical entities left intact, per threshold: the numbers a threshold is chosen by, on dev."""
+    import spacy
+
+    from spacy_medllm.deid.head_training import HEAD, join_rules
+    from spacy_medllm.deid.rules import default_rules
+
+    nlp = spacy.load(model)
+    if HEAD not in nlp.pipe_names:
+        raise SystemExit(f"--thresholds: the pipeline has no {HEAD} (pipes: {', '.join(nlp.pipe_names)})")
+    join_rules(nlp, min(thresholds))
+    names = [name for name, pipe in nlp.pipeline if pipe.__class__.__name__ == "Deidentifier"]
+    deid = nlp.get_pipe(names[0])
+    deid.clear_rules()
+    deid.add_rules(default_rules())
+    sets = {"synth": synth_split(split, synth_n), "presidio": presidio_split()[split]}
+    intact = {"negex_conditions": [(t, [s]) for t, s in negex_conditions()], "sample_entities": sample_entities(),
+              "maccrobat_dev_entities": maccrobat_entities()}
+    docs = {key: list(nlp.pipe([r["text"] for r in records], batch_size=32, disable=names))
+            for key, records in sets.items()}
+    docs.update({key: list(nlp.pipe([t for t, _ in items], batch_size=32, disable=names))
+                 for key, items in intact.items() if items})
+    out = {}
+    for threshold in sorted(thresholds):
+        deid.cfg["threshold"] = threshold
+        preds = {key: [[(r[0], r[1]) for r in deid(doc)._.deid_map.replacements] for doc in group]
+                 for key, group in docs.items()}
+        row = {key: score_phi(records, preds[key]) for key, records in sets.items()}
+        row.update({key: score_intact(items, preds[key]) for key, items in intact.items() if items})
+        out[str(threshold)] = row
+        print(threshold, json.dumps({k: {m: v.get(m) for m in ("recall", "precision", "recall_common_types", "intact")
+                                         if m in v} for k, v in row.items()}), file=sys.stderr)
+    return {"split": split, "model": model, "thresholds": out}
+
+
 def presidio_system() -> Callable[[List[str]], List[List[Span]]]:
     """Presidio Analyzer with its pattern recognizers only, on a blank spaCy pipeline (no model download)."""
     import tempfile
@@ -200,9 +241,15 @@ SYSTEMS = {"medllm": medllm_system, "presidio": presidio_system, "philter": phil
 
 # ---- scoring ----------------------------------------------------------------------------------
 
+# presidio_synth_v2 writes an empty field of an address as the literal "nan" ("BODØ nan"): no PHI.
+_EMPTY_FIELD = re.compile(r"(?<!\w)nan(?!\w)")
+
+
 def fully_covered(span: Span, predicted: List[Span], text: str) -> bool:
-    """Every non-space character of the gold span lies inside some predicted span."""
-    need = [c for c in range(*span) if not text[c].isspace() and text[c] not in ",."]
+    """Every non-space character of the gold span lies inside some predicted span (but for
+    punctuation and the generator's "nan" for an empty field)."""
+    empty = {c for m in _EMPTY_FIELD.finditer(text, *span) for c in range(m.start(), m.end())}
+    need = [c for c in range(*span) if not text[c].isspace() and text[c] not in ",." and c not in empty]
     if not need:
         return True
     for c in need:
@@ -508,6 +555,8 @@ def main(argv=None) -> int:
     parser.add_argument("--model", default=None, help="A pipeline with medllm_deid (and a trained head) for 'medllm'")
     parser.add_argument("--threshold", type=float, default=None,
                         help="medllm_deid's threshold on the head's scores for this run (default: the pipeline's)")
+    parser.add_argument("--thresholds", default=None,
+                        help="With --model: only sweep medllm_deid's threshold on the head's scores (comma-separated) on --split")
     parser.add_argument("--synth-n", type=int, default=2000)
     parser.add_argument("--split", default="test", help="test (report) or dev (tune)")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "deid_rules.json"))
@@ -531,6 +580,13 @@ def main(argv=None) -> int:
     parser.add_argument("--probe-seed", type=int, default=11,
                         help="With --probe: faker's seed (11 drew the values the rules were tuned on; others are fresh draws)")
     args = parser.parse_args(argv)
+    if args.thresholds:
+        if not args.model:
+            raise SystemExit("--thresholds needs --model (a pipeline with the trained head)")
+        res = threshold_sweep(args.model, [float(t) for t in args.thresholds.split(",") if t], args.split, args.synth_n)
+        res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
+        Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf8")
+        return 0
     if args.probe:
         res = probe(args.probe, args.model, args.probe_n, args.probe_seed)
         res["command"] = "python -m benchmarks.deid " + " ".join(argv if argv is not None else sys.argv[1:])
