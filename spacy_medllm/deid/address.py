@@ -93,8 +93,10 @@ _POSTCODE_LEAD = re.compile(_LEAD_POSTCODE)
 _YEAR = re.compile(r"(?:19|20)\d\d")  # four digits after a name are a year far more often than a postcode
 # Words that open a town's name ("North Andover", "Port Huron", "San Pedro", "Bad Kissingen") and
 # particles that only place names hold ("Ústí nad Labem", "Mühldorf am Inn", "Stratford upon Avon").
+# A town's article ("La Rioja", "El Paso") or kind of settlement ("г. Уфа", "с. Тикси", "TP. Đà Nẵng").
 _TOWN_PREFIX = re.compile(r"(?<![\w'\-])(?:North|South|East|West|New|Port|Lake|Mount|Fort|San|Santa|Santo|São|Sri|"
-                          r"Nueva|Nuevo|Vieja|Viejo|Saint|Sainte|Sankt|Bad|Lac|Mont|Baie|Pointe)(?:[ \t]+|-[ \t]*)$")
+                          r"Nueva|Nuevo|Vieja|Viejo|Saint|Sainte|Sankt|Bad|Lac|Mont|Baie|Pointe|La|El|Los|Las|Le|Les|"
+                          r"г\.|гор\.|п\.|пос\.|пгт\.?|с\.|д\.|ст\.|х\.|м\.|смт\.?|TP\.|Tp\.|[Tt]hành[ \t]+phố)(?:[ \t]+|-[ \t]*)$")
 _PLACE_PARTICLE = re.compile(r"[ \t]+(?:nad|pod|am|an[ \t]+der|im|upon|sur|sous|bei)[ \t]+[^\W\d_][\w'\-]*")
 # Names found by no cue (the head, an unknown or a given name): a town prefix or particle may make them places.
 _UNCUED_NAME = ("model", "name_unknown", "name_foreign_script", "name_given")
@@ -409,7 +411,7 @@ def _as_location(text: str, start: int, end: int, label: str, source: str) -> Op
     uncued = label == "NAME" and source.startswith(_UNCUED_NAME)
     town_tail = uncued and _TOWN_TAIL.match(text, end)  # "Ms. Strada, MRN 4455667" stays a name
     if label == "LOCATION" or uncued:
-        prefix = _TOWN_PREFIX.search(text, max(0, start - 8), start)
+        prefix = _TOWN_PREFIX.search(text, max(0, start - 11), start)
         particle_end = _place_particle_end(text, end)
         if prefix or particle_end > end:
             start = prefix.start() if prefix else start

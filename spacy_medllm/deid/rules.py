@@ -104,7 +104,7 @@ _PLACE_CUE = (r"\b(?i:lives (?:alone |with (?:(?:his|her|their|a) )?[a-z]+ )?in|
               r"relocated (?:here )?(?:from|to)|born in|born and raised in|grew up in|raised in|originally from|"
               r"(?:is|was|am|are|comes|came) from|traveled to|travelled to|traveled from|travelled from|"
               r"flew (?:in )?(?:to|from)|trip to|vacation(?:ing)? in|visiting from|returned from|"
-              r"home in|based in|located in|native of|transferred from|works in|"
+              r"home in|based in|located in|native of|transferred from|works in|(?:hospital|clinic) in|"
               r"(?:I'm|I am|we're|we are) (?:in|at)|returned to|arrived (?:in|at)|arriving (?:in|at)|moving to|"
               r"home (?:city|town)(?: of| is)?|head(?:ed|ing) (?:back )?to|flying (?:to|from)|dr(?:ove|iving) (?:to|from))")
 # The cues' first letters (every cue starts with one; test_rules checks each cue): a cheap

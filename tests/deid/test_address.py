@@ -161,6 +161,10 @@ def test_layouts_need_the_whole_shape(text):
     ("Retired teacher from South Amy, lives alone.", "South Amy"),
     ("She grew up in Ústí nad Labem.", "Ústí nad Labem"),
     ("Visiting from Mühldorf am Inn for the summer.", "Mühldorf am Inn"),
+    # a town's article or kind of settlement
+    ("Moved to La Plata last year.", "La Plata"),
+    ("She grew up in г. Северо-Курильск.", "г. Северо-Курильск"),
+    ("Lives in с. Тикси with her husband.", "с. Тикси"),
 ])
 def test_town_prefix_and_place_particle(text, town):
     assert phi(text) == [town]

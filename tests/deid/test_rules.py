@@ -192,7 +192,8 @@ def test_rule_positives(text, label, value):
     "born and raised in", "grew up in", "raised in", "originally from", "is from", "comes from", "traveled to",
     "travelled from", "flew to", "flew in from", "trip to", "vacationing in", "visiting from", "returned from",
     "home in", "based in", "located in", "native of", "transferred from", "works in", "I'm in", "we are at",
-    "returned to", "arrived in", "arriving at", "moving to", "home city of", "headed back to", "flying from", "drove to"])
+    "returned to", "arrived in", "arriving at", "moving to", "home city of", "headed back to", "flying from", "drove to",
+    "hospital in", "clinic in"])
 def test_every_residence_and_travel_cue_takes_the_town(cue):
     import spacy
 
