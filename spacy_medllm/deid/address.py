@@ -31,7 +31,7 @@ _POSTCODE_HALF = re.compile(r"\d[A-Z]{2}|\d[A-Z]\d|(?=[A-Z\d]*[A-Z])[A-Z\d]{4}")
 _SPLIT_POSTCODE = re.compile(r"(?<![\w\-])(?:\d{3}[ \t]\d{2}|[A-Z]\d[A-Z][ \t]\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}"
                              r"|[A-Z]\d[\dW][ \t](?=[A-Z\d]*\d)[A-Z\d]{4})(?![\w\-])")
 # House numbers as much of the world writes them: "6/2", "7a/9", "86-64", "93/28".
-_HOUSE = re.compile(r"\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?){0,2}")
+_HOUSE = re.compile(r"\d{1,5}[A-Za-zа-яё]?(?:[/\-]\d{1,5}[A-Za-zа-яё]?){0,2}")
 # Lower-case words inside place names ("Chiclana de la Frontera", "Turkovice u Prelouce", "Stratford-upon-Avon").
 _PARTICLES = {"de", "la", "le", "les", "del", "della", "delle", "dello", "degli", "dei", "di", "da", "do", "dos", "das", "du", "des", "e", "y", "u",
               "van", "von", "der", "den", "am", "an", "im", "sur", "sous", "en", "upon", "on", "of", "the"}

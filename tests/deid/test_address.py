@@ -94,6 +94,10 @@ def test_growth_stops_where_the_address_ends(text, kept):
     ("She lives at Rue d'Alsace 5, Paris.", "Rue d'Alsace 5, Paris"),
     ("Records to Via dell’Orso 12, Milano.", "Via dell’Orso 12, Milano"),
     ("Juliusz lives at 136 Filadelfeos Str., Klirou", "136 Filadelfeos Str., Klirou"),
+    # a flat before the house number ("8/3"), a house number's Cyrillic letter, a comma after the number
+    ("Contact the family at 8/3 Linda Piazza\nEast Sean, NT, 2480 if needed.", "8/3 Linda Piazza\nEast Sean, NT, 2480"),
+    ("Home address on file: Бриселска 2а\n92174 Виница", "Бриселска 2а\n92174 Виница"),
+    ("New address 461, boulevard de Khaled, Amizour, Saïda.", "461, boulevard de Khaled, Amizour, Saïda"),
     # a town in capitals with its state and zip, as envelopes write it; an address below its cue
     ("Return envelope:\nGRASSE, PA 39551 in case of an issue.", "GRASSE, PA 39551"),
     ("Address:\n376 Rákóczi út 13. Suite 104 Veszprém VE.", "376 Rákóczi út 13. Suite 104 Veszprém VE"),
