@@ -572,7 +572,7 @@ def default_rules() -> List[dict]:
         _r("military_address", "LOCATION", r"\b(?P<phi>(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5})|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})\b", ignore_case=True),
         # A ship above its fleet post office line ("USS Lorenzen\nFPO AE 25990").
         _r("military_ship", "LOCATION", rf"\b(?P<phi>(?:USS|USNS|USNV|USCGC|USAV)[ \t]+{_W}(?:[ \t]+{_W})?)(?=[ \t,]*\n?[ \t]*FPO\b)"),
-        _r("address_cued", "LOCATION", r"\b(?:[Aa]ddress|[Aa]ddr\.)[ \t]*:[ \t]*(?:\n[ \t]*)?(?P<phi>[^\n:]{4,80}?)[.,;]?(?=[ \t]*(?:\n|$|[A-Z][a-z]+:|[ \t]{2}))", check_clinical=True),
+        _r("address_cued", "LOCATION", r"\b(?:[Aa]ddress|[Aa]ddr\.)(?:[ \t]+(?:on[ \t]+file|of[ \t]+record))?[ \t]*:[ \t]*(?:\n[ \t]*)?(?P<phi>[^\n:]{4,80}?)[.,;]?(?=[ \t]*(?:\n|$|[A-Z][a-z]+:|[ \t]{2}))", check_clinical=True),
         _r("po_box", "LOCATION", r"\b(?P<phi>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)\b", ignore_case=True),
         _r("city_state_zip", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}},[ \t]*(?:(?:{_STATES})(?:[ \t]+{_ZIP})?|(?:MD|PA|PR|GU|VI|AS|MP)[ \t]+{_ZIP})|{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,2}},[ \t]*(?:{_STATES}|MD|PA|PR|GU|VI|AS|MP)[ \t]+{_ZIP})\b"),
         _r("city_state_name", "LOCATION", rf"(?=[{_UP}])\b(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}),[ \t]*(?:{_STATE_NAMES})\b", check_clinical=True),

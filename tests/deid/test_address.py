@@ -101,6 +101,7 @@ def test_growth_stops_where_the_address_ends(text, kept):
     # a town in capitals with its state and zip, as envelopes write it; an address below its cue
     ("Return envelope:\nGRASSE, PA 39551 in case of an issue.", "GRASSE, PA 39551"),
     ("Address:\n376 Rákóczi út 13. Suite 104 Veszprém VE.", "376 Rákóczi út 13. Suite 104 Veszprém VE"),
+    ("Address on file: Tovuz ray., Goran qəsəbəsi, b. 1, m. 42", "Tovuz ray., Goran qəsəbəsi, b. 1, m. 42"),
 ])
 def test_street_laid_out_with_number_and_postcode(text, address):
     assert phi(text) == [address]
