@@ -197,6 +197,10 @@ class NameLists:
     def is_country(self, phrase: str) -> bool:
         return " ".join(phrase.lower().split()) in self.countries
 
+    def is_surname(self, word: str) -> bool:
+        """A common word that is also a surname ("Young", "Green")."""
+        return word.lower() in self.surnames
+
     def may_be_surname(self, word: str) -> bool:
         """After a given name: no common word, or one that is also a surname."""
         return word.lower() not in self.common or word.lower() in self.surnames

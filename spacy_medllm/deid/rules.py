@@ -308,6 +308,13 @@ def _name_words_ok(m: re.Match) -> bool:
     return bool(words) and _possible_names(words)
 
 
+def _signature_ok(m: re.Match) -> bool:
+    """A letter's signature: one word of it at least may be a name ("Mark Young", not "Please Call")."""
+    words = [w for w in _LETTERS.findall(m.group("phi")) if len(w) > 1]
+    lists = packaged_name_lists()
+    return any(lists.is_given(w) or lists.is_surname(w) or not lists.is_known(w) for w in words)
+
+
 # Words of place names that are also common words ("New Brenda", "Port Nichole", "Lake Forest").
 _PLACE_WORDS = frozenset("new port east west north south upper lower lake mount fort saint st san santa great little old "
                          "grand city town beach falls springs heights hills park valley bay harbor harbour island "
@@ -476,7 +483,7 @@ VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok, "iban": _iban_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
     "name_words": _name_words_ok, "place": _place_ok, "initials_after_cue": _initials_after_cue_ok,
-    "unknown_name": _unknown_name_ok, "unknown_street": _unknown_street_ok, "country_postcode": _country_postcode_ok,
+    "unknown_name": _unknown_name_ok, "unknown_street": _unknown_street_ok, "signature": _signature_ok, "country_postcode": _country_postcode_ok,
     "town_postcode": _town_postcode_ok, "town_country": _town_country_ok, "facility_name": _facility_name_ok,
 }
 
@@ -502,6 +509,8 @@ def default_rules() -> List[dict]:
         _r("name_initials_credential", "NAME", rf"(?=[{_UP}])(?P<phi>{_INITIALS_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PhD|DDS|PharmD)\b", validate="name_words"),
         # A relative or helper named right after the word, capitalised at a sentence start too
         # ("Daughter Emily at bedside", "with interpreter Ana").
+        # The name that signs a letter, on the line after its closing ("Thank you,\nMark Young").
+        _r("name_signature", "NAME", rf"\b(?:Sincerely(?: yours)?|(?:Best |Kind |Warm )?[Rr]egards|Respectfully(?: yours)?|Thank you|Thanks|Yours (?:truly|sincerely)|Cordially)[,.!]?[ \t]*\n[ \t]*(?:\n[ \t]*)?(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_NAME}|{_CAPS_NAME})(?![\w'\-])", validate="signature", check_clinical=True),
         _r("name_relative", "NAME", rf"\b(?:[Ww]ife|[Hh]usband|[Ss]on|[Dd]aughter|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Gg]randson|[Gg]randdaughter|[Nn]iece|[Nn]ephew|[Aa]unt|[Uu]ncle|[Cc]ousin|[Gg]uardian|[Cc]aregiver|[Ii]nterpreter|[Nn]eighbou?r|[Ff]riend|[Pp]artner|[Ff]ianc[eé]e?)[ \t]+(?!Mary Joseph\b)(?P<phi>{_NAME})", validate="name_words"),
         _r("name_credential", "NAME", rf"(?=[{_UP}])(?P<phi>{_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|DDS|PharmD|MSW|LCSW|CNM|CRNA)\b", check_clinical=True),
         _r("name_age_intro", "NAME", rf"(?=[{_UP}])(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
@@ -661,7 +670,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "unknown_street", "country_postcode", "town_postcode", "town_country", "facility_name", "iban") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "unknown_street", "signature", "country_postcode", "town_postcode", "town_country", "facility_name", "iban") and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
     for group in _VALIDATOR_GROUPS.get(rule.get("validate"), ()):
         if group not in compiled.groupindex:

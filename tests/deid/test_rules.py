@@ -176,6 +176,7 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Patient resides at Brookdale Senior Living.", "LOCATION", "Brookdale Senior Living"),
     # a given name, a surname and an age are a person; a street named for someone stays a street
     ("Father: Leonard Goldstein, 78, alive with CAD.", "NAME", "Leonard Goldstein"),
+    ("Thank you,\nMark Young\nPhysician Assistant", "NAME", "Mark Young"),  # a letter's signature
     ("She lives on Joaquin Suarez 2906 now.", "LOCATION", "Joaquin Suarez 2906"),
 ])
 def test_rule_positives(text, label, value):
@@ -285,6 +286,7 @@ def test_a_particle_after_a_name_takes_no_lower_case_word(deid_nlp):
     "He returned to Clinic today and arrived at Emergency. Returned to OR for washout.",
     # a lower-case facility kind after common words; a magnification; a move to a common word
     "Transferred from Outside hospital. Seen at Children's hospital. Magnified at x1000. Moved from Ohio to Rehab.",
+    "Thank you,\nPlease Call with questions.\nSincerely,\nInternal Medicine",  # no name after the closing
 ])
 def test_clinical_text_is_not_phi(deid_nlp, text):
     assert found(deid_nlp, text) == set()
