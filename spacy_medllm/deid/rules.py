@@ -413,6 +413,7 @@ def _unknown_word(word: str) -> bool:
 
 
 _RECASE_WORD = re.compile(r"(?<![\w'\-])[^\W\d_]{2,}(?:['\-][^\W\d_]+)*")
+_RECASE_KIND = re.compile(rf"(?P<prev>(?<![\w'\-])[{_UP}][{_LO}'\-]*[ \t]+)(?P<kind>{'|'.join(sorted({w.lower() for w in _STREET_WORDS.split('|') if len(w) > 3}, key=len, reverse=True))})(?![\w'\-])")
 _RECASE_MIN_LETTERS = 12
 
 
@@ -433,7 +434,8 @@ def recase_lower_text(text: str) -> str:
         cased = first + word[1:]
         return cased if _unknown_word(cased) else word
 
-    return _RECASE_WORD.sub(up, text)
+    # a street's kind after a word so capitalized ("minik courts" -> "Minik Courts")
+    return _RECASE_KIND.sub(lambda m: m.group("prev") + m.group("kind").capitalize(), _RECASE_WORD.sub(up, text))
 
 
 def _unknown_name_ok(m: re.Match) -> bool:
@@ -594,7 +596,7 @@ def default_rules() -> List[dict]:
         _r("facility_saint", "LOCATION", rf"\b(?P<phi>(?:St\.|Saint)[ \t]+(?!Jude\b){_W}(?:'s)?)(?![ \t]+(?:[Ww]ort|encephalitis|[Dd]ance|[Ff]ire)\b|[\w'])", check_clinical=True),
         # A named street without a house number after "on", "at", "off" ("on Main St.", "at Elm Avenue").
         _r("street_named", "LOCATION", rf"\b(?:on|at|off|near|along)[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Parkway|Pkwy\.?|Highway|Hwy\.?|Court|Place|Terrace|Way))(?![\w'])", check_clinical=True),
-        _r("facility_of", "LOCATION", rf"\b(?P<phi>(?:University|Hospital|Clinic|Medical Center)[ \t]+of[ \t]+{_W}(?:[ \t]+{_W}){{0,3}})\b"),
+        _r("facility_of", "LOCATION", rf"\b(?P<phi>(?:University|Hospital|Clinic|Medical Center)[ \t]+of[ \t]+(?:{_W}(?:[ \t]+{_W}){{0,3}}|{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,3}}))\b"),
         # The second place of a move ("moved from Ohio to Tempe"): the cue reaches past the first.
         _r("place_cued_to", "LOCATION", rf"\b(?i:moved|relocated|traveled|travelled|flew|drove|came)[ \t]+(?:here[ \t]+|back[ \t]+)?from[ \t]+{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+to[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}})(?![\w'\-])", check_clinical=True, validate="place"),
         # Where someone lives, grew up or travelled (social history): the place's words must be

@@ -177,6 +177,7 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     # a given name, a surname and an age are a person; a street named for someone stays a street
     ("Father: Leonard Goldstein, 78, alive with CAD.", "NAME", "Leonard Goldstein"),
     ("Thank you,\nMark Young\nPhysician Assistant", "NAME", "Mark Young"),  # a letter's signature
+    ("She studied journalism at the University of BASHALL TOWN.", "LOCATION", "University of BASHALL TOWN"),
     ("She lives on Joaquin Suarez 2906 now.", "LOCATION", "Joaquin Suarez 2906"),
 ])
 def test_rule_positives(text, label, value):
@@ -348,6 +349,9 @@ def test_rules_file_jsonl_names_the_bad_line(tmp_path):
     ("the true gender of frederikke has been under debate for years", "NAME", "frederikke"),
     ("my friend lives in harburg", "LOCATION", "harburg"),
     ("the bus drops you off at 74678 midtvollen 130 st.", "LOCATION", "74678 midtvollen 130 st"),  # its kind after it too
+    # a street's kind after a word no list knows is read as a kind ("minik courts")
+    ("meet me at the corner of heiligengeistbrücke 77 and minik courts", "LOCATION",
+     "the corner of heiligengeistbrücke 77 and minik courts"),
 ])
 def test_names_and_places_of_a_text_wholly_in_lower_case(deid_nlp, text, label, value):
     assert (label, value) in found(deid_nlp, text)
