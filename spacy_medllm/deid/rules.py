@@ -35,14 +35,14 @@ _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔ
 # After the capital: Latin Extended-A and -B, IPA and Extended Additional (Romanian ș ț, Azerbaijani ə,
 # Vietnamese ũ ạ ế ộ); upper-case letters there cannot start a word.
 _LO = "a-zß-öø-ÿ\u0100-\u02af\u1e00-\u1eff"
-# A capitalized name word (O'Brien, Smith-Jones, McDonald), and a name of 1-3 words with an initial.
-_W = rf"(?:[{_UP}]'|Mc|Mac)?[{_UP}][{_LO}]+(?:['\-][{_UP}]?[{_LO}]+)*"
+# A capitalized name word (O'Brien, O’Brien, Smith-Jones, McDonald), and a name of 1-3 words with an initial.
+_W = rf"(?:[{_UP}]['’]|Mc|Mac)?[{_UP}][{_LO}]+(?:['’\-][{_UP}]?[{_LO}]+)*"
 _NOT_TITLE = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\b)"
 _NAME = rf"{_NOT_TITLE}{_W}(?: [{_UP}](?:\.|(?= )))?(?: {_W}\b(?![ \t]*:)){{0,2}}"  # not a field label after it ("Address:")
 _LAST_FIRST = rf"{_NOT_TITLE}{_W},[ \t]+{_W}(?:[ \t]+[A-Z]\.)?"
 _INITIALS_NAME = rf"(?:[{_UP}]\.[ \t]?){{1,2}}{_W}"  # "J. Smith", "J.R. Tolkien"
 # A name in capitals, as EHR headers and dictation write it ("SMITH, JOHN", "JOHN A. SMITH").
-_CAPS_W = rf"(?:[{_UP}]')?[{_UP}]{{2,}}(?:['\-][{_UP}]+)*"
+_CAPS_W = rf"(?:[{_UP}]['’])?[{_UP}]{{2,}}(?:['’\-][{_UP}]+)*"
 _CAPS_NAME = rf"{_CAPS_W},[ \t]*{_CAPS_W}(?:[ \t]+[A-Z]\.?)?|{_CAPS_W}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAPS_W}){{1,2}}"
 # MD and PA are also credentials ("Maria Lopez, MD"): as states they need a zip code after them.
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"

@@ -178,6 +178,9 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("Father: Leonard Goldstein, 78, alive with CAD.", "NAME", "Leonard Goldstein"),
     ("Thank you,\nMark Young\nPhysician Assistant", "NAME", "Mark Young"),  # a letter's signature
     ("She studied journalism at the University of BASHALL TOWN.", "LOCATION", "University of BASHALL TOWN"),
+    # the typographic apostrophe of word processors
+    ("Patient: Mary O’Connor-Smith", "NAME", "Mary O’Connor-Smith"),
+    ("She was transferred to St. Luke’s Episcopal Hospital.", "LOCATION", "St. Luke’s Episcopal Hospital"),
     ("She lives on Joaquin Suarez 2906 now.", "LOCATION", "Joaquin Suarez 2906"),
 ])
 def test_rule_positives(text, label, value):
