@@ -452,11 +452,11 @@ def _unknown_name_ok(m: re.Match) -> bool:
 
 
 def _unknown_street_ok(m: re.Match) -> bool:
-    """Unknown words before a house number, as a street: not a given name and a surname with a
+    """Unknown words (after an article: "Los Girasoles 2266") before a house number, as a street: not a given name and a surname with a
     comma before the number, which is a person and an age ("Father: Leonard Goldstein, 78"; a
     street named for someone is written "Joaquin Suarez 2906")."""
     value = m.group("phi")
-    words = _LETTERS.findall(value)
+    words = _LETTERS.findall(m.group("name"))
     person = len(words) > 1 and packaged_name_lists().is_given(words[0]) and "," in value
     return _unknown_name_ok(m) and not person
 
@@ -479,7 +479,7 @@ def _town_country_ok(m: re.Match) -> bool:
 
 # Groups besides ``phi`` that a validator reads.
 _VALIDATOR_GROUPS = {"country_postcode": ("country", "code"), "town_postcode": ("code",), "town_country": ("country",),
-                     "facility_name": ("name",)}
+                     "facility_name": ("name",), "unknown_street": ("name",)}
 
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok, "iban": _iban_ok,
@@ -570,7 +570,7 @@ def default_rules() -> List[dict]:
         _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|Via|Viale|Corso|[Cc]hemin|[Aa]venue|[Bb]oulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
         # A street of unknown words and its house number, as Europe writes it ("Grössgstötten 50",
         # "Dašická 688"), not a dose ("Xyzal 5 mg"); and a postcode after a country ("Denmark 35018").
-        _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}},?[ \t]+\d{{1,5}}[A-Za-zа-яё]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_street", check_clinical=True),
+        _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?:(?:Los|Las|El|La)[ \t]+)?(?P<name>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}}),?[ \t]+\d{{1,5}}[A-Za-zа-яё]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_street", check_clinical=True),
         _r("country_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<country>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)", validate="country_postcode"),
         # A line of a town alone, above a line of a country alone (an address block's last lines).
         _r("town_country", "LOCATION", rf"(?<![^\n])[ \t>]*(?P<phi>(?P<name>(?:{_W}|{_CAPS_W})(?:[ \t]+(?:{_W}|{_CAPS_W})){{0,2}}))[ \t]*,?[ \t]*\n[ \t>]*(?P<country>{_W}(?:[ \t]+{_W}){{0,2}}|{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,2}})(?:[ \t]+\d{{4,5}})?[ \t]*(?![^\n])", validate="town_country", check_clinical=True),

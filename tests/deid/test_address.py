@@ -98,6 +98,7 @@ def test_growth_stops_where_the_address_ends(text, kept):
     ("Contact the family at 8/3 Linda Piazza\nEast Sean, NT, 2480 if needed.", "8/3 Linda Piazza\nEast Sean, NT, 2480"),
     ("Home address on file: Бриселска 2а\n92174 Виница", "Бриселска 2а\n92174 Виница"),
     ("New address 461, boulevard de Khaled, Amizour, Saïda.", "461, boulevard de Khaled, Amizour, Saïda"),
+    ("New address Los Quillayes 2266, Curarrehue, effective next month.", "Los Quillayes 2266, Curarrehue"),  # an article first
     # a town in capitals with its state and zip, as envelopes write it; an address below its cue
     ("Return envelope:\nGRASSE, PA 39551 in case of an issue.", "GRASSE, PA 39551"),
     ("Address:\n376 Rákóczi út 13. Suite 104 Veszprém VE.", "376 Rákóczi út 13. Suite 104 Veszprém VE"),
