@@ -456,7 +456,7 @@ def _unknown_street_ok(m: re.Match) -> bool:
     comma before the number, which is a person and an age ("Father: Leonard Goldstein, 78"; a
     street named for someone is written "Joaquin Suarez 2906")."""
     value = m.group("phi")
-    words = _LETTERS.findall(m.group("name"))
+    words = _LETTERS.findall(m.group("name") if "name" in m.re.groupindex else value)
     person = len(words) > 1 and packaged_name_lists().is_given(words[0]) and "," in value
     return _unknown_name_ok(m) and not person
 
@@ -479,7 +479,7 @@ def _town_country_ok(m: re.Match) -> bool:
 
 # Groups besides ``phi`` that a validator reads.
 _VALIDATOR_GROUPS = {"country_postcode": ("country", "code"), "town_postcode": ("code",), "town_country": ("country",),
-                     "facility_name": ("name",), "unknown_street": ("name",)}
+                     "facility_name": ("name",)}
 
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok, "iban": _iban_ok,

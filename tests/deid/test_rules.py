@@ -336,6 +336,9 @@ def test_add_rules_extends_and_validates(deid_nlp):
         deid.add_rules([{"name": "x", "label": "ID", "pattern": "x", "validate": "nope"}])
     with pytest.raises(ValueError, match=r"rule 0 \(x\): validator 'country_postcode' needs a named group \(\?P<code>"):
         deid.add_rules([{"name": "x", "label": "LOCATION", "pattern": r"(?P<phi>(?P<country>[A-Z]\w+) \d+)", "validate": "country_postcode"}])
+    # a street of unknown words reads its words from the whole match when the rule names no group
+    deid.add_rules([{"name": "ward_street", "label": "LOCATION", "pattern": r"Ward at (?P<phi>[A-Z]\w+ \d+)", "validate": "unknown_street"}])
+    assert ("LOCATION", "Quillayes 22") in found(deid_nlp, "Ward at Quillayes 22 today")
 
 
 def test_rules_file_jsonl_names_the_bad_line(tmp_path):
