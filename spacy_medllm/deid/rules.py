@@ -473,7 +473,7 @@ def _country_postcode_ok(m: re.Match) -> bool:
 
 def _town_country_ok(m: re.Match) -> bool:
     """A town no list knows on the line above a country, the last lines of an address block
-    ("ALFRICK\nUnited Kingdom")."""
+    ("ALFRICK" over "United Kingdom")."""
     return _unknown_name_ok(m) and packaged_name_lists().is_country(m.group("country"))
 
 
