@@ -420,9 +420,9 @@ _RECASE_MIN_LETTERS = 12
 def recase_lower_text(text: str) -> str:
     """A text written wholly in lower case (speech recognition, messages, some exports) with the
     words no list knows capitalized, as a name or place would be ("olga krylova" → "Olga Krylova",
-    "lives in harburg" → "lives in Harburg"): the rules read capitals, and a text without any says
-    nothing by them. Known words stay as they are; the length and offsets never change. Any other
-    text comes back unchanged."""
+    "lives in harburg" → "lives in Harburg"; a country's name too, which ends an address): the rules
+    read capitals, and a text without any says nothing by them. Other known words stay as they are;
+    the length and offsets never change. Any other text comes back unchanged."""
     if any(c.isupper() for c in text) or sum(c.isalpha() for c in text) < _RECASE_MIN_LETTERS:
         return text
 
@@ -432,7 +432,7 @@ def recase_lower_text(text: str) -> str:
         if len(first) != 1:  # a letter whose capital is two ("ß"): offsets must not move
             return word
         cased = first + word[1:]
-        return cased if _unknown_word(cased) else word
+        return cased if _unknown_word(cased) or packaged_name_lists().is_country(word) else word
 
     # a street's kind after a word so capitalized ("minik courts" -> "Minik Courts")
     return _RECASE_KIND.sub(lambda m: m.group("prev") + m.group("kind").capitalize(), _RECASE_WORD.sub(up, text))

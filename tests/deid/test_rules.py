@@ -358,6 +358,7 @@ def test_rules_file_jsonl_names_the_bad_line(tmp_path):
     # a street's kind after a word no list knows is read as a kind ("minik courts")
     ("meet me at the corner of heiligengeistbrücke 77 and minik courts", "LOCATION",
      "the corner of heiligengeistbrücke 77 and minik courts"),
+    ("meet me at 2407 tawastintie 6, sé, portugal", "LOCATION", "2407 tawastintie 6, sé, portugal"),  # the country too
 ])
 def test_names_and_places_of_a_text_wholly_in_lower_case(deid_nlp, text, label, value):
     assert (label, value) in found(deid_nlp, text)
