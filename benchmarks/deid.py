@@ -84,7 +84,9 @@ def maccrobat_entities(path: Path = MACCROBAT_DEV) -> List[Tuple[str, List[Span]
 
 # ---- systems: text -> list of (start, end) spans ------------------------------------------------
 
-def medllm_system(model: Optional[str] = None, threshold: Optional[float] = None) -> Callable[[List[str]], List[List[Span]]]:
+def medllm_pipeline(model: Optional[str] = None, threshold: Optional[float] = None):
+    """The pipeline scored as 'medllm': ``model`` with today's rules (or a blank pipeline with
+    ``medllm_deid``), its head's spans kept from ``threshold`` on when given."""
     import spacy
 
     if model:
@@ -106,6 +108,11 @@ def medllm_system(model: Optional[str] = None, threshold: Optional[float] = None
         if HEAD not in nlp.pipe_names:
             raise SystemExit(f"--threshold: the pipeline has no {HEAD} (pipes: {', '.join(nlp.pipe_names)})")
         join_rules(nlp, threshold)
+    return nlp
+
+
+def medllm_system(model: Optional[str] = None, threshold: Optional[float] = None) -> Callable[[List[str]], List[List[Span]]]:
+    nlp = medllm_pipeline(model, threshold)
 
     def run(texts: List[str]) -> List[List[Span]]:
         return [[(r[0], r[1]) for r in doc._.deid_map.replacements] for doc in nlp.pipe(texts, batch_size=32)]
@@ -119,19 +126,9 @@ def threshold_sweep(model: str, thresholds: List[float], split: str = "dev", syn
     ``medllm_deid`` is rerun on the same docs at each threshold (it reads the head's spans and
     rewrites only its own). Recall and precision on the synthetic and presidio splits and the
     clinical entities left intact, per threshold: the numbers a threshold is chosen by, on dev."""
-    import spacy
-
-    from spacy_medllm.deid.head_training import HEAD, join_rules
-    from spacy_medllm.deid.rules import default_rules
-
-    nlp = spacy.load(model)
-    if HEAD not in nlp.pipe_names:
-        raise SystemExit(f"--thresholds: the pipeline has no {HEAD} (pipes: {', '.join(nlp.pipe_names)})")
-    join_rules(nlp, min(thresholds))
+    nlp = medllm_pipeline(model, min(thresholds))
     names = [name for name, pipe in nlp.pipeline if pipe.__class__.__name__ == "Deidentifier"]
     deid = nlp.get_pipe(names[0])
-    deid.clear_rules()
-    deid.add_rules(default_rules())
     sets = {"synth": synth_split(split, synth_n), "presidio": presidio_split()[split]}
     intact = {"negex_conditions": [(t, [s]) for t, s in negex_conditions()], "sample_entities": sample_entities(),
               "maccrobat_dev_entities": maccrobat_entities()}

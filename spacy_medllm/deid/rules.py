@@ -489,6 +489,9 @@ VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "town_postcode": _town_postcode_ok, "town_country": _town_country_ok, "facility_name": _facility_name_ok,
 }
 
+# Validators that read the ``phi`` group: all but the date check, which reads its date's parts.
+_READS_PHI = frozenset(VALIDATORS) - {"date"}
+
 
 def _r(name: str, label: str, pattern: str, **extra) -> dict:
     return {"name": name, "label": label, "pattern": pattern, **extra}
@@ -509,10 +512,10 @@ def default_rules() -> List[dict]:
         # common word, so a placeholder initial ending a sentence ("Dr. X. He called") is not taken.
         _r("name_initials", "NAME", rf"(?<![\w.])(?P<phi>{_INITIALS_NAME})(?![\w'\-])", validate="initials_after_cue"),
         _r("name_initials_credential", "NAME", rf"(?=[{_UP}])(?P<phi>{_INITIALS_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PhD|DDS|PharmD)\b", validate="name_words"),
-        # A relative or helper named right after the word, capitalised at a sentence start too
-        # ("Daughter Emily at bedside", "with interpreter Ana").
         # The name that signs a letter, on the line after its closing ("Thank you,\nMark Young").
         _r("name_signature", "NAME", rf"\b(?:Sincerely(?: yours)?|(?:Best |Kind |Warm )?[Rr]egards|Respectfully(?: yours)?|Thank you|Thanks|Yours (?:truly|sincerely)|Cordially)[,.!]?[ \t]*\n[ \t]*(?:\n[ \t]*)?(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?(?P<phi>{_NAME}|{_CAPS_NAME})(?![\w'\-])", validate="signature", check_clinical=True),
+        # A relative or helper named right after the word, capitalised at a sentence start too
+        # ("Daughter Emily at bedside", "with interpreter Ana").
         _r("name_relative", "NAME", rf"\b(?:[Ww]ife|[Hh]usband|[Ss]on|[Dd]aughter|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Gg]randson|[Gg]randdaughter|[Nn]iece|[Nn]ephew|[Aa]unt|[Uu]ncle|[Cc]ousin|[Gg]uardian|[Cc]aregiver|[Ii]nterpreter|[Nn]eighbou?r|[Ff]riend|[Pp]artner|[Ff]ianc[eé]e?)[ \t]+(?!Mary Joseph\b)(?P<phi>{_NAME})", validate="name_words"),
         _r("name_credential", "NAME", rf"(?=[{_UP}])(?P<phi>{_NAME}),?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|DDS|PharmD|MSW|LCSW|CNM|CRNA)\b", check_clinical=True),
         _r("name_age_intro", "NAME", rf"(?=[{_UP}])(?:^|(?<=[.!?\d/)][ \t])|(?<=[ \t][ \t])|(?<=\n))(?P<phi>{_NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|y/?o|month|week)", check_clinical=True),
@@ -672,7 +675,7 @@ def validate_rule(rule: dict, where: str) -> None:
         compiled = re.compile(rule["pattern"])
     except re.error as err:
         raise ValueError(f"{where}: field 'pattern' is not a valid regex ({err})") from None
-    if rule.get("validate") in ("ssn", "phone", "phone_any", "age_over_89", "ip", "id", "luhn", "given_name", "caps_name", "name_words", "place", "initials_after_cue", "unknown_name", "unknown_street", "signature", "country_postcode", "town_postcode", "town_country", "facility_name", "iban") and "phi" not in compiled.groupindex:
+    if rule.get("validate") in _READS_PHI and "phi" not in compiled.groupindex:
         raise ValueError(f"{where}: validator {rule['validate']!r} needs a named group (?P<phi>...)")
     for group in _VALIDATOR_GROUPS.get(rule.get("validate"), ()):
         if group not in compiled.groupindex:
