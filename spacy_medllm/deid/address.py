@@ -34,7 +34,8 @@ _SPLIT_POSTCODE = re.compile(r"(?<![\w\-])(?:\d{3}[ \t]\d{2}|[A-Z]\d[A-Z][ \t]\d
 _HOUSE = re.compile(r"\d{1,5}[A-Za-zа-яё]?(?:[/\-]\d{1,5}[A-Za-zа-яё]?){0,2}")
 # Lower-case words inside place names ("Chiclana de la Frontera", "Turkovice u Prelouce", "Stratford-upon-Avon").
 _PARTICLES = {"de", "la", "le", "les", "del", "della", "delle", "dello", "degli", "dei", "di", "da", "do", "dos", "das", "du", "des", "e", "y", "u",
-              "van", "von", "der", "den", "am", "an", "im", "sur", "sous", "en", "upon", "on", "of", "the"}
+              "van", "von", "der", "den", "ten", "ter", "op", "zu", "zum", "zur", "am", "an", "im", "sur", "sous", "en", "upon",
+              "on", "of", "the"}
 # A facility name ends where its own words end ("Mercy Hospital ICU" is not an address).
 _FACILITY_END = re.compile(FACILITY + r"\W*$")
 # Lower-case words a street line may hold besides place words ("ul. Jarzębinowa 5", "12 rue de la Paix").
@@ -70,8 +71,8 @@ _ENDS_ON_POSTCODE = re.compile(rf"(?<![\w\-]){_POSTCODE.pattern}$")
 _POSTCODE_STOP = re.compile(r"(?<=\d)[.!?](?=\s)")
 _TOKEN = re.compile(r"\(\S+?\)|[^\s,;()]+|,")
 _NUMBER_UNIT = re.compile(r"\d{1,5}[A-Za-z]?,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
-_CORNER_BEFORE = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?[Cc]orner[ \t]+of[ \t]+(?P<other>[^\n]{1,60}?[ \t]+(?:and|&)[ \t]+)?$")
-_CORNER_NAME = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?[Cc]orner[ \t]+of[ \t]+(?:\d{1,5}[A-Za-z]?[ \t]+)?$")
+_CORNER_BEFORE = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?(?:[Cc]orner|[Ii]ntersection)[ \t]+of[ \t]+(?P<other>[^\n]{1,60}?[ \t]+(?:and|&)[ \t]+)?$")
+_CORNER_NAME = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?(?:[Cc]orner|[Ii]ntersection)[ \t]+of[ \t]+(?:\d{1,5}[A-Za-z]?[ \t]+)?$")
 _CORNER_AND = re.compile(r"\.?[ \t]+(?:and|&)[ \t]+")  # "Csabai kapu 39. and Mathias Pass"
 _MAX_STREET_WORDS = 4
 # A house number with its comma before the street ("23/286, Bhatt Nagar"), and the flat or floor
@@ -103,6 +104,7 @@ _UNCUED_NAME = ("model", "name_unknown", "name_foreign_script", "name_given")
 # A town's name followed on its line by a state or province code and a postcode ("Beaulieu, ON M1C 4V2",
 # "Springfield, IL 62704", "East Sean, NT, 2480").
 _TOWN_TAIL = re.compile(r",?[ \t]+(?!MRN|SSN|DOB|ACC|PIN|NPI)[A-Z]{2,3},?[ \t]+(?:" + _POSTCODE.pattern + r"|\d{3}[ \t]\d{2})(?![\w\-])")
+_TOWN_POSTCODE = re.compile(r"(?:[ \t]+[A-ZÆØÅ])?,?[ \t]+(?P<code>" + _POSTCODE.pattern + r")(?![\w\-]|[.,]\d)")
 # A street's kind before a name, with the particles between ("rue de Merle", "ul. Parkowa", "Av Sousa").
 _KINDS = r"(?i:" + "|".join(sorted(map(re.escape, _STREET_KINDS), key=len, reverse=True)) + r")\.?[ \t]+(?:(?:de|la|del|di|da|do|du|des)[ \t]+){0,2}"
 _STREET_KIND_BEFORE = re.compile(r"(?<![\w\-])" + _KINDS + "$")
@@ -197,14 +199,25 @@ def _street_words_start(text: str, start: int) -> int:
     return best if n and text[best].isupper() else start
 
 
+def _corner_second(text: str, start: int) -> bool:
+    """The span at ``start`` is the second street of a corner ("the corner of Postbox 21 and Elisabeth Parks")."""
+    cue = _CORNER_BEFORE.search(text, max(0, start - 120), start)
+    words = _corner_other(cue) if cue else []
+    return bool(words) and all(map(_street_word, words))
+
+
+def _corner_other(cue: re.Match) -> List[str]:
+    """The words of the first street before the "and" of a corner whose second street was found."""
+    return [w for w in _TOKEN.findall(cue.group("other") or "") if w != ","][:-1]
+
+
 def _intersection(text: str, start: int, end: int) -> Tuple[int, int]:
     """A street written as a corner ("the corner of 3744 Retreat Avenue and Philip Bypass") is
     one address: its span takes the cue, the "and" and the other street (place words only)."""
     cue = _CORNER_BEFORE.search(text, max(0, start - 120), start)
     if cue is None:
         return start, end
-    words = [w for w in _TOKEN.findall(cue.group("other") or "") if w != ","]
-    if cue.group("other") and not all(map(_street_word, words)):
+    if cue.group("other") and not all(map(_street_word, _corner_other(cue))):
         return start, end  # "corner of" something that is no street
     if cue.group("other") is None:  # the found street is the first one: take "and" the second
         m = _CORNER_AND.match(text, end)
@@ -406,7 +419,7 @@ def _as_location(text: str, start: int, end: int, label: str, source: str) -> Op
         street_end = _laid_out_as_street(text, start, end)
         if street_end is not None:
             return _street_line_start(text, start), street_end, True
-    if label == "NAME" and _CORNER_NAME.search(text, max(0, start - 40), start):
+    if label == "NAME" and (_CORNER_NAME.search(text, max(0, start - 40), start) or _corner_second(text, start)):
         return start, end, True  # "the corner of 159 Eleftheriou Venizelou str and Rennie Union"
     uncued = label == "NAME" and source.startswith(_UNCUED_NAME)
     town_tail = uncued and _TOWN_TAIL.match(text, end)  # "Ms. Strada, MRN 4455667" stays a name
@@ -420,6 +433,10 @@ def _as_location(text: str, start: int, end: int, label: str, source: str) -> Op
                                          or bool(postcode and not _YEAR.fullmatch(postcode.group().strip(" \t>,"))))
     if town_tail:
         return start, end, True
+    if uncued:  # a town and its postcode, a district letter between ("Quinta de São Tiago 3610-114", "København K 1421")
+        code = _TOWN_POSTCODE.match(text, end)
+        if code and not _YEAR.fullmatch(code.group("code")):
+            return start, code.end(), True
     if label == "NAME":
         postcode = _POSTCODE_BEFORE.search(text, max(0, start - 16), start)
         if postcode and not _YEAR.fullmatch(postcode.group().strip(" \t>")):

@@ -69,6 +69,7 @@ _STREET_WORDS = ("Alley|Avenue|Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Camp
                  "Esplanade|Fairway|Gate|Glade|Grange|Laneway|Meander|Parade|Pathway|Piazza|Promenade|Quay|Quays|Retreat|"
                  "Ridgeway|Rise|Riviera|Roadway|Strand|Tor|Vale|Walkway|Wynd|Ghat|Mohalla|Para")
 _STREET = "(?:" + "|".join(sorted(_STREET_WORDS.split("|"), key=len, reverse=True)) + ")"
+_CORNER_STREET = rf"(?:\d{{1,5}}[A-Za-z]?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+(?:{_W}|\d{{1,5}}[A-Za-z]?|(?i:{_STREET})\.?)){{0,3}}"
 _STREET_END = re.compile(r"(?i:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Highway|Court|Place|Terrace|Way)")
 # Facility words; a LOCATION ending in one is a facility, not an address (see address.py).
 FACILITY = (r"(?:Hospital|Medical Center|Medical Centre|Clinic|Health Center|Health Centre|Healthcare|"
@@ -94,7 +95,8 @@ _SPEECH_CUE = (r"(?:\b(?:says|said|asks|asked|replied|according to|[Mm]y name is
 # 'Augsburger Strasse 36', 'Søndergade 52'.
 _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|Via|Viale|Piazza|Corso|Largo|Praça|"
                   r"Travessa|Estrada|Plac|[Uu]l\.|[Uu]lica|Aleja|Al\.|Náměstí|Nám\.|Rambla|Paseo|Boulevard|Chemin|"
-                  r"[Cc]hemin|[Aa]venue|[Ii]mpasse|[Aa]llée|Quai|Jalan|Jl\.|Λεωφόρος|Οδός)")
+                  r"[Cc]hemin|[Aa]venue|[Ii]mpasse|[Aa]llée|Quai|Jalan|Jl\.|Λεωφόρος|Οδός|Rúa|Praza|Carretera|Avinguda|Passeig|"
+                  r"Ronda|Travesía|Glorieta|Rodovia|Alameda)")
 # An article or preposition elided onto the street's name ("Rue d'Alsace", "Via dell'Orso").
 _ELIDED = r"(?:(?:d|l|dell|dall|all|sull|nell|dels)['’])"
 _STREET_SUFFIXES = (r"straße|strasse|str\.|gasse|weg|allee|platz|gate|gata|gatan|vägen|veien|vej|gade|katu|kuja|tie|"
@@ -599,6 +601,8 @@ def default_rules() -> List[dict]:
         _r("facility_saint", "LOCATION", rf"\b(?P<phi>(?:St\.|Saint)[ \t]+(?!Jude\b){_W}(?:'s)?)(?![ \t]+(?:[Ww]ort|encephalitis|[Dd]ance|[Ff]ire)\b|[\w'])", check_clinical=True),
         # A named street without a house number after "on", "at", "off" ("on Main St.", "at Elm Avenue").
         _r("street_named", "LOCATION", rf"\b(?:on|at|off|near|along)[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Parkway|Pkwy\.?|Highway|Hwy\.?|Court|Place|Terrace|Way))(?![\w'])", check_clinical=True),
+        # Two streets that meet, named after "corner of" / "intersection of" ("the corner of Elm and 5th Avenue").
+        _r("street_corner", "LOCATION", rf"\b(?:[Cc]orner|[Ii]ntersection)[ \t]+of[ \t]+(?P<phi>{_CORNER_STREET}[ \t]+(?:and|&)[ \t]+{_CORNER_STREET})(?![\w'\-])", check_clinical=True),
         _r("facility_of", "LOCATION", rf"\b(?P<phi>(?:University|Hospital|Clinic|Medical Center)[ \t]+of[ \t]+(?:{_W}(?:[ \t]+{_W}){{0,3}}|{_CAPS_W}(?:[ \t]+{_CAPS_W}){{0,3}}))\b"),
         # The second place of a move ("moved from Ohio to Tempe"): the cue reaches past the first.
         _r("place_cued_to", "LOCATION", rf"\b(?i:moved|relocated|traveled|travelled|flew|drove|came)[ \t]+(?:here[ \t]+|back[ \t]+)?from[ \t]+{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+to[ \t]+(?P<phi>{_W}(?:[ \t]+{_W}){{0,3}})(?![\w'\-])", check_clinical=True, validate="place"),

@@ -136,6 +136,15 @@ def test_street_laid_out_with_number_and_postcode(text, address):
      "the corner of 159 Eleftheriou Venizelou str and Rennie Union"),
     ("It's in the corner of 35 Pentelis Str. and Waechter Turnpike", "the corner of 35 Pentelis Str. and Waechter Turnpike"),
     ("Meet at the corner of Csabai kapu 39. and Mathias Pass", "the corner of Csabai kapu 39. and Mathias Pass"),
+    # ... or whose second street it took for a name; a Dutch particle in a street's name
+    ("Send it to the corner of Postbox 21 and Elisabeth Parks", "the corner of Postbox 21 and Elisabeth Parks"),
+    ("Address:\nthe corner of 74 Sikelianou Street and ten Pas Pass.", "the corner of 74 Sikelianou Street and ten Pas Pass"),
+    # two streets without house numbers, after "corner of" or "intersection of"
+    ("He fell at the corner of Main Street and 5th Avenue.", "the corner of Main Street and 5th Avenue"),
+    ("Struck by a car at the intersection of Route 9 and Maple Rd.", "the intersection of Route 9 and Maple Rd"),
+    # Galician and Catalan street kinds
+    ("Please send the card to Rúa do Paseo 46?", "Rúa do Paseo 46"),
+    ("Her flat is on Avinguda Diagonal 640 now.", "Avinguda Diagonal 640"),
 ])
 def test_address_layouts_of_many_countries(text, address):
     assert phi(text) == [address]
@@ -156,6 +165,8 @@ def test_house_number_after_its_own_word_and_the_street_kind_before():
     "Ms. Strada, MRN 4455667, was seen today.",
     "Address:\nPhone: 555-0100 is on file.",  # an empty address field takes nothing from the next line
     "PLAN, PA 2 views of the chest.",  # capitals and a state code need a zip code after them
+    "Erythema at the corner of the mouth and lip.",  # a corner of the body
+    "Erythema at the corner of the Mouth and lips.",
 ])
 def test_layouts_need_the_whole_shape(text):
     assert phi(text) == []
@@ -171,6 +182,9 @@ def test_layouts_need_the_whole_shape(text):
     ("Moved to La Plata last year.", "La Plata"),
     ("She grew up in г. Северо-Курильск.", "г. Северо-Курильск"),
     ("Lives in с. Тикси with her husband.", "с. Тикси"),
+    # a town's postcode after it, a district's letter between ("København K")
+    ("Looking to work in Quinta de São Tiago 3610-114 next year.", "Quinta de São Tiago 3610-114"),
+    ("She works for a firm in København K 1421 now.", "København K 1421"),
 ])
 def test_town_prefix_and_place_particle(text, town):
     assert phi(text) == [town]
