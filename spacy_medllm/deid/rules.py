@@ -35,8 +35,8 @@ _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔ
 # After the capital: Latin Extended-A and -B, IPA and Extended Additional (Romanian ș ț, Azerbaijani ə,
 # Vietnamese ũ ạ ế ộ); upper-case letters there cannot start a word.
 _LO = "a-zß-öø-ÿ\u0100-\u02af\u1e00-\u1eff"
-# A capitalized name word (O'Brien, O’Brien, Smith-Jones, McDonald), and a name of 1-3 words with an initial.
-_W = rf"(?:[{_UP}]['’]|Mc|Mac)?[{_UP}][{_LO}]+(?:['’\-][{_UP}]?[{_LO}]+)*"
+# A capitalized name word (O'Brien, O’Brien, Smith-Jones, McDonald, LeBlanc, DeVito), and a name of 1-3 words with an initial.
+_W = rf"(?:[{_UP}]['’]|Mc|Mac|Le|La|De|Di|Du|Da|Van|Von)?[{_UP}][{_LO}]+(?:['’\-][{_UP}]?[{_LO}]+)*"
 _NOT_TITLE = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\b)"
 _NAME = rf"{_NOT_TITLE}{_W}(?: [{_UP}](?:\.|(?= )))?(?: {_W}\b(?![ \t]*:)){{0,2}}"  # not a field label after it ("Address:")
 _LAST_FIRST = rf"{_NOT_TITLE}{_W},[ \t]+{_W}(?:[ \t]+[A-Z]\.)?"

@@ -161,6 +161,8 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("He lives on Grössgstötten 50 street.", "LOCATION", "Grössgstötten 50"),
     ("Send it to Denmark 35018 please.", "LOCATION", "Denmark 35018"),
     ("Mohmad R. Vizirov signed the form.", "NAME", "Mohmad R. Vizirov"),
+    ("Seen by Dr. DeVito today.", "NAME", "DeVito"),  # a surname's particle written onto it
+    ("Discussed with LaToya Jackson.", "NAME", "LaToya Jackson"),
     ("Meet me at the corner of Main St. and Herceg Gateway.", "LOCATION", "Main St. and Herceg Gateway"),
     ("Looking to support Slashdb in ARENDAL 4844 this year.", "LOCATION", "ARENDAL 4844"),
     ("The next year at Ngap Inc in KATRINEHOLM, which later grew.", "LOCATION", "KATRINEHOLM"),
