@@ -320,7 +320,7 @@ def _signature_ok(m: re.Match) -> bool:
 # Words of place names that are also common words ("New Brenda", "Port Nichole", "Lake Forest").
 _PLACE_WORDS = frozenset("new port east west north south upper lower lake mount fort saint st san santa great little old "
                          "grand city town beach falls springs heights hills park valley bay harbor harbour island "
-                         "center centre village".split())
+                         "center centre village la le les el los las".split())
 
 
 def _place_ok(m: re.Match) -> bool:

@@ -180,6 +180,7 @@ def test_layouts_need_the_whole_shape(text):
     ("Visiting from Mühldorf am Inn for the summer.", "Mühldorf am Inn"),
     # a town's article or kind of settlement
     ("Moved to La Plata last year.", "La Plata"),
+    ("She grew up in La Rioja.", "La Rioja"),  # the article is a place word, though notes write "la" in lower case
     ("She grew up in г. Северо-Курильск.", "г. Северо-Курильск"),
     ("Lives in с. Тикси with her husband.", "с. Тикси"),
     # a town's postcode after it, a district's letter between ("København K")
