@@ -42,6 +42,7 @@ _PARTICLE_SURNAME = re.compile(rf"(?:[ \t]+(?i:van|von|de|der|den|da|di|du|del|d
 _INITIAL_GAP = re.compile(r"[ \t]+[^\W\d_]\.?[ \t]+")
 _GENERATION = re.compile(r",?[ \t]+(?:(?:Jr|Sr|II|III)\b\.?|IV(?=[ \t]*(?:[,.;)]|$)))")  # "Jones IV fluids" keeps "IV"
 _AND_NAME = re.compile(rf"[ \t]+(?:and|&)[ \t]+(?P<name>{_W})(?![\w'\-])")
+_PLURAL_TITLE = re.compile(r"\b(?:Drs|Messrs|Mmes)\.?[ \t]+$")
 _NAME_LIST_BEFORE = re.compile(rf"(?<![\w'\-])(?P<name>{_W})(?:,[ \t]*|[ \t]+(?:and|&)[ \t]+)$")
 
 
@@ -196,9 +197,11 @@ class Deidentifier:
 
     def _plain_name_word(self, word: str) -> bool:
         """A capitalized word that is neither a common nor a clinical word: it may be a name."""
+        return not (packaged_name_lists().is_common(word) or self._clinical_word(word))
+
+    def _clinical_word(self, word: str) -> bool:
         low = word.lower()
-        return not (packaged_name_lists().is_common(word) or low in self.clinical_vocab
-                    or self._compiled._word(low, self._compiled.clinical))
+        return low in self.clinical_vocab or self._compiled._word(low, self._compiled.clinical)
 
     def list_names(self, text: str, spans: List[tuple]) -> List[tuple]:
         """Spans that complete a found name: a middle initial joining two names, a generation after
@@ -214,7 +217,8 @@ class Deidentifier:
             if source.startswith(("name_unknown", "propagated")):
                 continue  # a word taken only for being unknown ("Hank and Hegar dilators") anchors no list
             after = _AND_NAME.match(text, end)
-            if after and self._plain_name_word(after.group("name")):
+            plural = _PLURAL_TITLE.search(text, max(0, start - 8), start)  # "Drs. Okafor and Brown": both are names
+            if after and (self._plain_name_word(after.group("name")) or plural and not self._clinical_word(after.group("name"))):
                 out.append((after.start("name"), after.end("name"), "NAME", "name_list", score))
             before = _NAME_LIST_BEFORE.search(text, max(0, start - 40), start)
             if (before and self._plain_name_word(before.group("name"))

@@ -37,7 +37,7 @@ _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔ
 _LO = "a-zß-öø-ÿ\u0100-\u02af\u1e00-\u1eff"
 # A capitalized name word (O'Brien, O’Brien, Smith-Jones, McDonald, LeBlanc, DeVito), and a name of 1-3 words with an initial.
 _W = rf"(?:[{_UP}]['’]|Mc|Mac|Le|La|De|Di|Du|Da|Van|Von)?[{_UP}][{_LO}]+(?:['’\-][{_UP}]?[{_LO}]+)*"
-_NOT_TITLE = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Prof|Doctor)\b)"
+_NOT_TITLE = r"(?!(?:Dr|Drs|Mr|Mrs|Ms|Miss|Prof|Doctor)\b)"
 _NAME = rf"{_NOT_TITLE}{_W}(?: [{_UP}](?:\.|(?= )))?(?: {_W}\b(?![ \t]*:)){{0,2}}"  # not a field label after it ("Address:")
 _LAST_FIRST = rf"{_NOT_TITLE}{_W},[ \t]+{_W}(?:[ \t]+[A-Z]\.)?"
 _INITIALS_NAME = rf"(?:[{_UP}]\.[ \t]?){{1,2}}{_W}"  # "J. Smith", "J.R. Tolkien"
@@ -77,7 +77,7 @@ FACILITY = (r"(?:Hospital|Medical Center|Medical Centre|Clinic|Health Center|Hea
              r"Care Center|Surgical Center|Surgery Center|Cancer Center|Children's Hospital|Hospice|"
              r"Urgent Care|Family Practice|Medical Group|Medical Associates|Associates|Institute|Pediatrics|Memorial|Health|"
              r"(?<!Surgeon )(?<!Attorney )(?<!Inspector )General(?![ \t]+(?:[Ss]urgery|[Mm]edicine|[Aa]ppearance|[Aa]nesthesia|[Ss]tate|[Ee]xam|[Pp]ractice|[Pp]ediatrics)\b))")
-_TITLE_CUE = r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?[ \t]+"
+_TITLE_CUE = r"\b(?:Dr|Drs|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?[ \t]+"
 _ROLE_CUE = (r"\b(?:[Pp]atient(?:'s)?(?: [Nn]ame)?|PATIENT(?:'S)?(?: NAME)?|[Pp]t|[Nn]ame|NAME|PCP|[Aa]ttending|[Rr]esident|[Pp]rovider|[Pp]hysician|"
              r"[Ss]urgeon|[Ss]ubmitted by|[Cc]c|[Nn]ext of kin|NOK|[Ee]mergency contact|[Cc]ontact person|"
              r"[Gg]uardian|[Hh]ealth care proxy|HCP|[Ii]nterpreter|[Ww]itness|[Rr]eferring(?: physician)?|"

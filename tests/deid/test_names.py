@@ -137,6 +137,9 @@ def test_known_words_are_english_and_the_notes_own_words_but_no_names(tmp_path):
     # the other names of a list in which a cue or a name list found one
     ("Her parents Bud and Sue Mizel live in town.", {"Bud", "Sue Mizel"}),
     ("Seen with Dr. Kowalczyk and Abernathy today.", {"Kowalczyk", "Abernathy"}),
+    # after a plural title every name of the list is one, common words too ("Drs" itself is none)
+    ("Seen by Drs. Okafor and Brown today.", {"Okafor", "Brown"}),
+    ("Seen by Dr. Okafor and Brown today.", {"Okafor"}),
     # a middle initial between two found names, a generation after a name
     ("Song by Delvis J Carvajal.", {"Delvis J Carvajal"}),
     ("Grandfather was called Kevin Veitonen II, a farmer.", {"Kevin Veitonen II"}),
@@ -150,6 +153,7 @@ def test_names_completed_by_initials_generations_and_lists(rules_nlp, text, name
     ("Dilated using Hank and Hegar dilators.", {"Hank"}),
     ("ALLERGIES: Compazine and Allegra.", {"Allegra"}),
     ("Seen by Dr. Smith and Cardiology today.", {"Smith"}),  # a clinical word is no name
+    ("Seen by Drs. Smith and Cardiology today.", {"Smith"}),
 ])
 def test_lists_take_no_clinical_or_unanchored_words(rules_nlp, text, names):
     assert {value for label, value, _ in found(rules_nlp, text) if label == "NAME"} == names
