@@ -18,6 +18,7 @@ from typing import List, Optional, Tuple
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from .names import packaged_name_lists
 from .rules import _CLINICAL_SET, _W, FACILITY
 
 # Postcodes: 4-6 digits (US zip+4, most of Europe), Canadian, British, Dutch ("7412 SL").
@@ -104,6 +105,7 @@ _UNCUED_NAME = ("model", "name_unknown", "name_foreign_script", "name_given")
 # A town's name followed on its line by a state or province code and a postcode ("Beaulieu, ON M1C 4V2",
 # "Springfield, IL 62704", "East Sean, NT, 2480").
 _TOWN_TAIL = re.compile(r",?[ \t]+(?!MRN|SSN|DOB|ACC|PIN|NPI)[A-Z]{2,3},?[ \t]+(?:" + _POSTCODE.pattern + r"|\d{3}[ \t]\d{2})(?![\w\-])")
+_DASH_TOWN = re.compile(r"[-–][ \t]+(?P<word>[A-ZÀ-Þ][^\W\d_]+)")
 _TOWN_POSTCODE = re.compile(r"(?:[ \t]+[A-ZÆØÅ])?,?[ \t]+(?P<code>" + _POSTCODE.pattern + r")(?![\w\-]|[.,]\d)")
 # A street's kind before a name, with the particles between ("rue de Merle", "ul. Parkowa", "Av Sousa").
 _KINDS = r"(?i:" + "|".join(sorted(map(re.escape, _STREET_KINDS), key=len, reverse=True)) + r")\.?[ \t]+(?:(?:de|la|del|di|da|do|du|des)[ \t]+){0,2}"
@@ -153,7 +155,7 @@ def _tail_end(text: str, end: int) -> int:
             best, words = m.start() + len(word.rstrip(".")), 1  # the kind after a street's name ("Venizelou str")
             continue
         if (best > end and (low in _PARTICLES or low.rstrip(".") in _ABBREVIATIONS)
-                or _abbreviation(word) or low in _STREET_KINDS_AFTER):
+                or _abbreviation(word) or low in _STREET_KINDS_AFTER or _dash_town(text, m.start())):
             pending_particles += 1  # only kept if a place word follows ("de la Frontera", "Dto. 9", "кв. 92")
             continue
         trail = word.rstrip(".!?")
@@ -163,6 +165,15 @@ def _tail_end(text: str, end: int) -> int:
         if trail != word and not (word[-2:-1].isdigit() and (text.startswith(",", m.end()) or _NEXT_UNIT.match(text, m.end()))):
             break  # a sentence ends here; "utca 48., H-9792", "rkp. 18. Apt. 417": a house number written with a point
     return best
+
+
+def _dash_town(text: str, at: int) -> bool:
+    """A dash between an address and its town ("457 avenue de Hamdi - Arzew"), not a note's words ("- Denies")."""
+    m = _DASH_TOWN.match(text, at)
+    if m is None:
+        return False
+    word = m.group("word")
+    return word.lower() not in _NOT_STREET and not packaged_name_lists().is_common(word)
 
 
 def _head_start(text: str, start: int) -> int:

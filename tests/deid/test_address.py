@@ -69,6 +69,9 @@ def test_address_block_on_the_next_lines(text, address):
     ("Pain at the corner of the mouth and 12 Oak Street", "the corner of the mouth and"),
     # a facility's name is not an address: the words after it stay
     ("Transferred to Mercy Hospital ICU for Sepsis.", "ICU for Sepsis"),
+    # a dash takes a town, not the note's words or numbers after it
+    ("Lives at 12 Oak Street - Denies falls.", "- Denies falls"),
+    ("Lives at 12 Oak Street - 2 stairs to enter.", "- 2 stairs"),
 ])
 def test_growth_stops_where_the_address_ends(text, kept):
     nlp = spacy.blank("en")
@@ -145,6 +148,8 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     # Galician and Catalan street kinds
     ("Please send the card to Rúa do Paseo 46?", "Rúa do Paseo 46"),
     ("Her flat is on Avinguda Diagonal 640 now.", "Avinguda Diagonal 640"),
+    # a town after a dash
+    ("New address 457 avenue de Hamdi - Arzew, effective next month.", "457 avenue de Hamdi - Arzew"),
 ])
 def test_address_layouts_of_many_countries(text, address):
     assert phi(text) == [address]
