@@ -199,6 +199,11 @@ class Deidentifier:
         """A capitalized word that is neither a common nor a clinical word: it may be a name."""
         return not (packaged_name_lists().is_common(word) or self._clinical_word(word))
 
+    def _unknown_list_word(self, word: str) -> bool:
+        """Beside a word taken for being unknown: unknown too, or a surname, and no clinical word."""
+        lists = packaged_name_lists()
+        return (not lists.is_known(word) or lists.is_surname(word)) and not self._clinical_word(word)
+
     def _clinical_word(self, word: str) -> bool:
         low = word.lower()
         return low in self.clinical_vocab or self._compiled._word(low, self._compiled.clinical)
@@ -214,14 +219,18 @@ class Deidentifier:
             generation = _GENERATION.match(text, end)
             if generation:
                 out.append((start, generation.end(), "NAME", source, score))
-            if source.startswith(("name_unknown", "propagated")):
-                continue  # a word taken only for being unknown ("Hank and Hegar dilators") anchors no list
+            if source.startswith("propagated"):
+                continue
+            # A word taken only for being unknown anchors a list of words no list knows either, or of
+            # surnames ("Usamov and Bowers", "Muslija and Brown"), not of known words ("Hank and Hegar
+            # dilators", "Compazine and Allegra").
+            name_word = self._unknown_list_word if source.startswith("name_unknown") else self._plain_name_word
             after = _AND_NAME.match(text, end)
             plural = _PLURAL_TITLE.search(text, max(0, start - 8), start)  # "Drs. Okafor and Brown": both are names
-            if after and (self._plain_name_word(after.group("name")) or plural and not self._clinical_word(after.group("name"))):
+            if after and (name_word(after.group("name")) or plural and not self._clinical_word(after.group("name"))):
                 out.append((after.start("name"), after.end("name"), "NAME", "name_list", score))
             before = _NAME_LIST_BEFORE.search(text, max(0, start - 40), start)
-            if (before and self._plain_name_word(before.group("name"))
+            if (before and name_word(before.group("name"))
                     and (not before.group()[len(before.group("name")):].startswith(",") or _AND_NAME.match(text, end))):
                 out.append((before.start("name"), before.end("name"), "NAME", "name_list", score))
         return out

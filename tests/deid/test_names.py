@@ -140,6 +140,9 @@ def test_known_words_are_english_and_the_notes_own_words_but_no_names(tmp_path):
     # after a plural title every name of the list is one, common words too ("Drs" itself is none)
     ("Seen by Drs. Okafor and Brown today.", {"Okafor", "Brown"}),
     ("Seen by Dr. Okafor and Brown today.", {"Okafor"}),
+    # a word taken for being unknown anchors unknown words and surnames, not known words
+    ("Usamov and Bowers were engineers.", {"Usamov", "Bowers"}),
+    ("Our founders: Torres, Muslija and Brown.", {"Torres", "Muslija", "Brown"}),
     # a middle initial between two found names, a generation after a name
     ("Song by Delvis J Carvajal.", {"Delvis J Carvajal"}),
     ("Grandfather was called Kevin Veitonen II, a farmer.", {"Kevin Veitonen II"}),
@@ -149,7 +152,7 @@ def test_names_completed_by_initials_generations_and_lists(rules_nlp, text, name
 
 
 @pytest.mark.parametrize("text,names", [
-    # an unknown word (taken as a name on its own) anchors no list
+    # an unknown word (taken as a name on its own) anchors no list of known or clinical words
     ("Dilated using Hank and Hegar dilators.", {"Hank"}),
     ("ALLERGIES: Compazine and Allegra.", {"Allegra"}),
     ("Seen by Dr. Smith and Cardiology today.", {"Smith"}),  # a clinical word is no name
