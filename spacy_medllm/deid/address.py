@@ -76,6 +76,10 @@ _CORNER_BEFORE = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?(?:[Cc]orner|[Ii]nters
 _CORNER_NAME = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?(?:[Cc]orner|[Ii]ntersection)[ \t]+of[ \t]+(?:\d{1,5}[A-Za-z]?[ \t]+)?$")
 _CORNER_AND = re.compile(r"\.?[ \t]+(?:and|&)[ \t]+")  # "Csabai kapu 39. and Mathias Pass"
 _MAX_STREET_WORDS = 4
+# "at" or "on" and a house number before words the rules took for a name: a street ("lives at 214
+# Pavlou Drandaki", "at 10252 Μεγάλη Άμμος 184") when no lower-case word but a street's follows ("at 1 Wood units").
+_AT_HOUSE = re.compile(r"(?<![\w\-])(?:[Aa]t|[Oo]n)[ \t]+(?:\d{1,6}[A-Za-z]?[ \t]+){1,2}$")
+_LOWER_AFTER = re.compile(r"[ \t]+(?P<word>[a-z]\w*)")
 # A house number with its comma before the street ("23/286, Bhatt Nagar"), and the flat or floor
 # before the street on its line ("Studio 01k, Josh Tunnel", "Level 3, 89 Rodgers Ridge").
 _HOUSE_COMMA_BEFORE = re.compile(r"(?<![\w/\-.])" + _HOUSE.pattern + r",[ \t]+$")
@@ -422,7 +426,7 @@ def _street_segment_start(text: str, start: int) -> int:
 
 def _as_location(text: str, start: int, end: int, label: str, source: str) -> Optional[Tuple[int, int, bool]]:
     """(start, end, grow) of a span read as a place, else None: a NAME laid out as a street
-    (``_laid_out_as_street``), followed by a state code and postcode (``_TOWN_TAIL``) or opening a
+    (``_laid_out_as_street``) or after "at" and a house number (``_AT_HOUSE``), followed by a state code and postcode (``_TOWN_TAIL``) or opening a
     segment after a postcode; a LOCATION, or a NAME found by no
     cue, written with a town's prefix or place particle (a town's name alone is not grown: no
     street or postcode was seen)."""
@@ -433,6 +437,10 @@ def _as_location(text: str, start: int, end: int, label: str, source: str) -> Op
     if label == "NAME" and (_CORNER_NAME.search(text, max(0, start - 40), start) or _corner_second(text, start)):
         return start, end, True  # "the corner of 159 Eleftheriou Venizelou str and Rennie Union"
     uncued = label == "NAME" and source.startswith(_UNCUED_NAME)
+    lower = _LOWER_AFTER.match(text, end)
+    if uncued and _AT_HOUSE.search(text, max(0, start - 24), start) and not (lower and lower.group("word") not in _STREET_LOWER):
+        house = _HOUSE_AFTER.match(text, end)  # "lives at 214 Pavlou Drandaki", not "at 1 Wood units"
+        return start, house.end() if house else end, True
     town_tail = uncued and _TOWN_TAIL.match(text, end)  # "Ms. Strada, MRN 4455667" stays a name
     if label == "LOCATION" or uncued:
         prefix = _TOWN_PREFIX.search(text, max(0, start - 11), start)

@@ -150,6 +150,9 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     ("Her flat is on Avinguda Diagonal 640 now.", "Avinguda Diagonal 640"),
     # a town after a dash
     ("New address 457 avenue de Hamdi - Arzew, effective next month.", "457 avenue de Hamdi - Arzew"),
+    # words taken for a name after "at" and a house number (two numbers: a building's before the street's)
+    ("She lives at 214 Pavlou Drandaki.", "214 Pavlou Drandaki"),
+    ("The restaurant is at 9816 214 Pavlou Drandaki", "9816 214 Pavlou Drandaki"),
 ])
 def test_address_layouts_of_many_countries(text, address):
     assert phi(text) == [address]
@@ -172,6 +175,7 @@ def test_house_number_after_its_own_word_and_the_street_kind_before():
     "PLAN, PA 2 views of the chest.",  # capitals and a state code need a zip code after them
     "Erythema at the corner of the mouth and lip.",  # a corner of the body
     "Erythema at the corner of the Mouth and lips.",
+    "Pulmonary vascular resistance was normal at 1 Wood units.",  # a unit after a number is no street
 ])
 def test_layouts_need_the_whole_shape(text):
     assert phi(text) == []
