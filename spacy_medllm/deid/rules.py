@@ -96,7 +96,8 @@ _SPEECH_CUE = (r"(?:\b(?:says|said|asks|asked|replied|according to|[Mm]y name is
 _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|Via|Viale|Piazza|Corso|Largo|Praça|"
                   r"Travessa|Estrada|Plac|[Uu]l\.|[Uu]lica|Aleja|Al\.|Náměstí|Nám\.|Rambla|Paseo|Boulevard|Chemin|"
                   r"[Cc]hemin|[Aa]venue|[Ii]mpasse|[Aa]llée|Quai|Jalan|Jl\.|Λεωφόρος|Οδός|Rúa|Praza|Carretera|Avinguda|Passeig|"
-                  r"Ronda|Travesía|Glorieta|Rodovia|Alameda)")
+                  r"Ronda|Travesía|Glorieta|Rodovia|Alameda|Calzada|Prolongación|Corredor|Diagonal|Periférico|Retorno|Continuación|"
+                  r"Cerrada|Privada|Andador|Circuito|Callejón|Pasaje|Viaducto|Circunvalación)")
 # An article or preposition elided onto the street's name ("Rue d'Alsace", "Via dell'Orso").
 _ELIDED = r"(?:(?:d|l|dell|dall|all|sull|nell|dels)['’])"
 _STREET_SUFFIXES = (r"straße|strasse|str\.|gasse|weg|allee|platz|gate|gata|gatan|vägen|veien|vej|gade|katu|kuja|tie|"
@@ -570,7 +571,7 @@ def default_rules() -> List[dict]:
         _r("age_nineties", "AGE", r"\b(?:in (?:his|her|their) )(?P<phi>(?:nineties|90s|hundreds))\b"),
         # LOCATION: street address, city/state/zip, facilities with a cue word, places after "lives in".
         _r("street", "LOCATION", rf"(?=\d)\b(?P<phi>(?:\d{{1,4}}/)?\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
-        _r("street_name_number", "LOCATION", rf"\b(?P<phi>(?:{_STREET_PREFIX}[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|del|di|della|dei|van|von)[ \t]+)*{_ELIDED}?{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,4}}|[{_UP}][{_LO}]*(?:{_STREET_SUFFIXES})|{_W}[ \t]+(?i:{_STREET_SUFFIXES})),?[ \t]+(?:N°[ \t]*)?\d{{1,5}}[A-Za-z]?(?:[\-/]\d{{1,5}})?)(?![\w/.\-]|\.\d)"),
+        _r("street_name_number", "LOCATION", rf"\b(?P<phi>(?:{_STREET_PREFIX}[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|del|di|della|dei|van|von)[ \t]+)*{_ELIDED}?{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,4}}|[{_UP}][{_LO}]*(?:{_STREET_SUFFIXES})|{_W}[ \t]+(?i:{_STREET_SUFFIXES})),?[ \t]+(?:(?:N°|No\.)[ \t]*)?\d{{1,5}}[A-Za-z]?(?:[\-/]\d{{1,5}})?)(?![\w/.\-]|\.\d)"),
         # A house number before a street that opens on its kind ("12 rue de la Paix", "106 Rue Ettatawer").
         _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|Via|Viale|Corso|[Cc]hemin|[Aa]venue|[Bb]oulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
         # A street of unknown words and its house number, as Europe writes it ("Grössgstötten 50",

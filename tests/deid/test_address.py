@@ -148,6 +148,11 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     # Galician and Catalan street kinds
     ("Please send the card to Rúa do Paseo 46?", "Rúa do Paseo 46"),
     ("Her flat is on Avinguda Diagonal 640 now.", "Avinguda Diagonal 640"),
+    # Mexican street kinds, an exterior and an interior number; "No." before the number
+    ("New address Calzada Zambia 146 730, Nueva Guinea Bissau, SLP 15275, effective next month.",
+     "Calzada Zambia 146 730, Nueva Guinea Bissau, SLP 15275"),
+    ("New address Jl. Veteran No. 6\nMojokerto, Sulawesi Barat 04940, effective next month.",
+     "Jl. Veteran No. 6\nMojokerto, Sulawesi Barat 04940"),
     # a town after a dash
     ("New address 457 avenue de Hamdi - Arzew, effective next month.", "457 avenue de Hamdi - Arzew"),
     # words taken for a name after "at" and a house number (two numbers: a building's before the street's)
