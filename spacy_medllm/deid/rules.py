@@ -22,7 +22,7 @@ from .names import packaged_name_lists  # names.py imports from here only inside
 LABELS = ("NAME", "DATE", "AGE", "LOCATION", "CONTACT", "ID")
 RULE_KEYS = {"name", "label", "pattern", "ignore_case", "validate", "score", "check_clinical"}
 _LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_VOWEL = re.compile(r"[AEIOUYÀ-ÆÈ-ÏÒ-ÖØ-ÝĀĂĄĒĖĘĚĪĮİŌŐŒŪŮŰŲŸaeiouyà-æè-ïò-öø-ýāăąēėęěīįıōőœūůűųÿ]")
+_VOWEL = re.compile(r"[AEIOUYÀ-ÆÈ-ÏÒ-ÖØ-ÝĀĂĄĒĖĘĚĪĮİŌŐŒŪŮŰŲŸƠƯaeiouyà-æè-ïò-öø-ýāăąēėęěīįıōőœūůűųÿơư\u1ea0-\u1ef9]")  # Vietnamese too ("Nẵng", "Hồ")
 
 MONTHS = {m: i for i, names in enumerate([
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
