@@ -148,6 +148,8 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     # Galician and Catalan street kinds
     ("Please send the card to Rúa do Paseo 46?", "Rúa do Paseo 46"),
     ("Her flat is on Avinguda Diagonal 640 now.", "Avinguda Diagonal 640"),
+    # lower-case words between a street's kind and its name
+    ("New address 26 rue des lieutenants Thomazo, Paris", "26 rue des lieutenants Thomazo, Paris"),
     # Mexican street kinds, an exterior and an interior number; "No." before the number
     ("New address Calzada Zambia 146 730, Nueva Guinea Bissau, SLP 15275, effective next month.",
      "Calzada Zambia 146 730, Nueva Guinea Bissau, SLP 15275"),
