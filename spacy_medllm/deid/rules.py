@@ -616,7 +616,8 @@ def default_rules() -> List[dict]:
         _r("phone_cued", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Cc]ell|[Mm]obile|[Pp]ager|[Bb]eeper|[Ff]ax|[Cc]all(?: back)?(?: at)?|[Cc]ontact(?: at)?|[Hh]ome|[Ww]ork)[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?P<phi>\+?\d[\d \t().\-]{6,18}\d)", validate="phone"),
         # Cues that name a phone ("Mobile:", "call me on", "reached at", "daughter's number:") take any
         # country's number in its own grouping: a country code with or without "+", in brackets
-        # ("(+30) 6973 681930", "+(370) 40562241"), a trunk "(0)" after it, "/" between groups. The
+        # ("(+30) 6973 681930", "+(370) 40562241"), a trunk "(0)" after it or a trunk digit before the area
+        # code ("8 (877) 893-28-79"), "/" between groups. The
         # looser cues above ("Home", "Work", "Contact") keep the North American check.
         _r("phone_cued_any", "CONTACT", r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Mm]obile|[Cc]ell|[Ff]ax|[Dd]esk|[Oo]ffice|[Pp]ager|"
            r"(?:[Nn]ot[ \t]+)?[Aa]nswer(?:ing|ed)?[ \t]+(?:at|on)|"
@@ -625,7 +626,7 @@ def default_rules() -> List[dict]:
            r"(?:'s|[Cc]ontact|[Hh]ome|[Ww]ork|[Dd]aytime|[Ee]vening|[Ee]mergency)[ \t]+(?:phone[ \t]+)?(?:number|no\.)(?=[ \t]*(?::|is\b))|"
            r"[Rr]egistered(?:[ \t]+(?:number|mobile|phone))?|(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir)[ \t]+(?:number|no\.))"
            r"(?:[ \t]+(?:is|was))?[ \t]*(?:#|[Nn]o\.?|[Nn]umber)?[ \t:]*(?:\n[ \t]*)?"
-           r"(?P<phi>(?:\+[ \t]?\d{1,4}[ \t.\-]?(?:\(0\)[ \t]?)?|\(\+?\d{1,5}\)[ \t.\-/]?|\+\(\d{1,4}\)[ \t]?)?\d[\d \t.\-/]{3,17}\d"
+           r"(?P<phi>(?:\+[ \t]?\d{1,4}[ \t.\-]?(?:\(0\)[ \t]?)?|\(\+?\d{1,5}\)[ \t.\-/]?|\+\(\d{1,4}\)[ \t]?|\d[ \t]?\(\d{2,5}\)[ \t]?)?\d[\d \t.\-/]{3,17}\d"
            r"(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\d/])",
            validate="phone_any"),
         # The kind of phone written after the number ("617-555-0182 (cell)", "21 253 109 8211-Office").
@@ -640,7 +641,7 @@ def default_rules() -> List[dict]:
         # (Faker writes some Ω as the ohm sign and Δ as the increment sign.)
         # (The whole Cyrillic block: Ukrainian Ґ Є І Ї, Macedonian and Serbian Ј Љ Њ; hyphenated words.)
         _r("name_foreign_script", "NAME", r"(?<![\w'\-])(?P<phi>[Α-Ωα-ωΆ-ώ\u2206\u2126\u0400-\u04ff]{3,}(?:-[Α-Ωα-ωΆ-ώ\u0400-\u04ff]{2,})*(?:[ \t]+[Α-Ωα-ωΆ-ώ\u2206\u2126\u0400-\u04ff]{2,}(?:-[Α-Ωα-ωΆ-ώ\u0400-\u04ff]{2,})*){0,3})(?![\w'\-])"),
-        _r("phone_international", "CONTACT", r"(?=\+)(?<![\w+])(?P<phi>\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,5}){1,4})(?!\w|-\d)"),
+        _r("phone_international", "CONTACT", r"(?=\+)(?<![\w+])(?P<phi>\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]?\d{2,5}){1,4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?!\w|-\d)"),
         _r("email", "CONTACT", r"(?P<phi>\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b)"),
         _r("url", "CONTACT", r"(?P<phi>\b(?:https?://|ftp://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]])"),
         _r("domain", "CONTACT", r"(?<![@\w.\-])(?P<phi>(?:[A-Za-z0-9\-]+\.)+(?:com|org|net|edu|gov|io|info|biz|us|co\.uk|health|care)(?:/[^\s]*[^\s.,;:!?)])?)(?![\w\-])"),

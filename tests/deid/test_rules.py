@@ -70,6 +70,8 @@ def test_every_phi_value_of_the_note_is_found_with_its_label(deid_nlp):
     ("He can be reached on 4580 7302.", "CONTACT", "4580 7302"),
     ("Daughter's number: (+30) 6973 681930", "CONTACT", "(+30) 6973 681930"),
     ("Her cell is +(370) 40562241, evenings only.", "CONTACT", "+(370) 40562241"),
+    ("Callback number 8 (877) 893-28-79", "CONTACT", "8 (877) 893-28-79"),  # a trunk digit before the area code
+    ("Her cell is +90(877)893-2879x217, evenings only.", "CONTACT", "+90(877)893-2879x217"),  # an extension
     ("Callback number +33 (0)5 08 73 68 19", "CONTACT", "+33 (0)5 08 73 68 19"),
     # after a cue that names a phone, the 3-3-4 grouping of other countries and an area code in brackets
     ("Her cell is 062-877-8932, evenings only.", "CONTACT", "062-877-8932"),
