@@ -102,17 +102,19 @@ _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|V
 _ELIDED = r"(?:(?:d|l|dell|dall|all|sull|nell|dels)['’])"
 _STREET_SUFFIXES = (r"straße|strasse|str\.|gasse|weg|allee|platz|gate|gata|gatan|vägen|veien|vej|gade|katu|kuja|tie|"
                     r"polku|utca|út|tér|cesta|ulica|laan|straat|plein|steeg|singel|gracht|kade|dreef")
-# Residence and travel cues of a social history ("grew up in", "flew to"); the place after one is checked.
+# Residence and travel cues of a social history ("grew up in", "flew to", "a 45-year-old woman from"); the place after one is checked.
 _PLACE_CUE = (r"\b(?i:lives (?:alone |with (?:(?:his|her|their|a) )?[a-z]+ )?in|lives at|living (?:alone )?in|resides in|residing in|moved (?:here |back )?(?:from|to)|"
               r"relocated (?:here )?(?:from|to)|born in|born and raised in|grew up in|raised in|originally from|"
               r"(?:is|was|am|are|comes|came) from|traveled to|travelled to|traveled from|travelled from|"
               r"flew (?:in )?(?:to|from)|trip to|vacation(?:ing)? in|visiting from|returned from|"
               r"home in|based in|located in|native of|transferred from|works in|(?:hospital|clinic) in|"
               r"(?:I'm|I am|we're|we are) (?:in|at)|returned to|arrived (?:in|at)|arriving (?:in|at)|moving to|"
-              r"home (?:city|town)(?: of| is)?|head(?:ed|ing) (?:back )?to|flying (?:to|from)|dr(?:ove|iving) (?:to|from))")
+              r"home (?:city|town)(?: of| is)?|head(?:ed|ing) (?:back )?to|flying (?:to|from)|dr(?:ove|iving) (?:to|from)|"
+              r"(?:wo)?man from|gentleman from|lady from|boy from|girl from|(?:fe)?male from|patient from|teacher from|"
+              r"farmer from|worker from|retiree from)")
 # The cues' first letters (every cue starts with one; test_rules checks each cue): a cheap
 # lookahead that spares the case-insensitive alternation most positions of a note.
-_PLACE_CUE_FIRST = "abcdfghilmnortvwABCDFGHILMNORTVW"
+_PLACE_CUE_FIRST = "abcdfghilmnoprtvwABCDFGHILMNOPRTVW"
 _NUM_DATE = r"(?P<m>0?[1-9]|1[0-2])(?P<sep>[/\-.])(?P<d>0?[1-9]|[12]\d|3[01])(?P=sep)(?P<y>(?:1[89]|20)\d\d|\d\d)"
 # Cues that are words match in any case ("MEDICAL RECORD #", "ACCOUNT NO."); abbreviations keep theirs
 # ("MR" is no "Mr", "DL" no "dl"); behind a lookahead of the cues' first letters (test_rules checks each).

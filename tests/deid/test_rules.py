@@ -202,7 +202,7 @@ def test_rule_positives(text, label, value):
     "travelled from", "flew to", "flew in from", "trip to", "vacationing in", "visiting from", "returned from",
     "home in", "based in", "located in", "native of", "transferred from", "works in", "I'm in", "we are at",
     "returned to", "arrived in", "arriving at", "moving to", "home city of", "headed back to", "flying from", "drove to",
-    "hospital in", "clinic in"])
+    "hospital in", "clinic in", "woman from", "male from", "patient from", "teacher from"])
 def test_every_residence_and_travel_cue_takes_the_town(cue):
     import spacy
 
@@ -271,6 +271,7 @@ def test_a_particle_after_a_name_takes_no_lower_case_word(deid_nlp):
     "Takes St. John's wort. History of St. Louis encephalitis. Mother Has diabetes; a ninety percent stenosis.",
     "Husband lives nearby. Patient lives alone. Hello Doctor, thanks. Thanks, Team!",
     "Originally from Mexico, born in USA, lives in Texas. Returned from Rehab; came from Cardiology. Lives in IL.",
+    "A 45-year-old woman from Guatemala. Patient from Cardiology. Male from Rehab with a fall.",
     "LUE FNF intact, AB CD noted. Pt's husband at bedside. Take 1/2 tablet; pain 5/10; 12/31 of the dose.",
     "General surgery consulted. General appearance: well. Warnings of the Surgeon General. Cardiology General clinic.",
     "The chamber was filled and followed with Viscoat. He sees Cardiology and follows with Physical Therapy.",
