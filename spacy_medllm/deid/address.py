@@ -426,8 +426,8 @@ def _street_segment_start(text: str, start: int) -> int:
 
 def _as_location(text: str, start: int, end: int, label: str, source: str) -> Optional[Tuple[int, int, bool]]:
     """(start, end, grow) of a span read as a place, else None: a NAME laid out as a street
-    (``_laid_out_as_street``) or after "at" and a house number (``_AT_HOUSE``), followed by a state code and postcode (``_TOWN_TAIL``) or opening a
-    segment after a postcode; a LOCATION, or a NAME found by no
+    (``_laid_out_as_street``) or after "at" and a house number (``_AT_HOUSE``), followed by a state
+    code and postcode (``_TOWN_TAIL``) or opening a segment after a postcode; a LOCATION, or a NAME found by no
     cue, written with a town's prefix or place particle (a town's name alone is not grown: no
     street or postcode was seen)."""
     if label == "NAME":
@@ -437,8 +437,7 @@ def _as_location(text: str, start: int, end: int, label: str, source: str) -> Op
     if label == "NAME" and (_CORNER_NAME.search(text, max(0, start - 40), start) or _corner_second(text, start)):
         return start, end, True  # "the corner of 159 Eleftheriou Venizelou str and Rennie Union"
     uncued = label == "NAME" and source.startswith(_UNCUED_NAME)
-    lower = _LOWER_AFTER.match(text, end)
-    if uncued and _AT_HOUSE.search(text, max(0, start - 24), start) and not (lower and lower.group("word") not in _STREET_LOWER):
+    if uncued and _AT_HOUSE.search(text, max(0, start - 24), start) and not _sentence_word_after(text, end):
         house = _HOUSE_AFTER.match(text, end)  # "lives at 214 Pavlou Drandaki", not "at 1 Wood units"
         return start, house.end() if house else end, True
     town_tail = uncued and _TOWN_TAIL.match(text, end)  # "Ms. Strada, MRN 4455667" stays a name
@@ -461,6 +460,12 @@ def _as_location(text: str, start: int, end: int, label: str, source: str) -> Op
         if postcode and not _YEAR.fullmatch(postcode.group().strip(" \t>")):
             return postcode.end() - len(postcode.group().lstrip(" \t>")), end, True
     return None
+
+
+def _sentence_word_after(text: str, end: int) -> bool:
+    """A lower-case word that is no street's follows ``end`` ("1 Wood| units"; not "Rua| do Arenque")."""
+    m = _LOWER_AFTER.match(text, end)
+    return bool(m) and m.group("word") not in _STREET_LOWER
 
 
 def _street_segment_before(text: str, start: int) -> int:
