@@ -196,13 +196,15 @@ class Deidentifier:
         return spans
 
     def _plain_name_word(self, word: str) -> bool:
-        """A capitalized word that is neither a common nor a clinical word: it may be a name."""
+        """A capitalized word of a list of names: a surname that notes also write in lower case
+        ("Brown") and no clinical term, or neither a common nor a clinical word."""
+        if packaged_name_lists().is_surname(word):
+            return not self._compiled._word(word.lower(), self._compiled.clinical)
         return not (packaged_name_lists().is_common(word) or self._clinical_word(word))
 
     def _unknown_list_word(self, word: str) -> bool:
         """Beside a word taken for being unknown: unknown too, or a surname, and no clinical word."""
-        lists = packaged_name_lists()
-        return (not lists.is_known(word) or lists.is_surname(word)) and not self._clinical_word(word)
+        return self._plain_name_word(word) and (not packaged_name_lists().is_known(word) or packaged_name_lists().is_surname(word))
 
     def _clinical_word(self, word: str) -> bool:
         low = word.lower()
@@ -221,9 +223,9 @@ class Deidentifier:
                 out.append((start, generation.end(), "NAME", source, score))
             if source.startswith("propagated"):
                 continue
-            # A word taken only for being unknown anchors a list of words no list knows either, or of
-            # surnames ("Usamov and Bowers", "Muslija and Brown"), not of known words ("Hank and Hegar
-            # dilators", "Compazine and Allegra").
+            # A list's other names are surnames or words no list knows ("Okafor and Brown"); beside a
+            # word taken only for being unknown, no known word but a surname ("Usamov and Bowers",
+            # "Muslija and Brown"; not "Hank and Hegar dilators", "Compazine and Allegra").
             name_word = self._unknown_list_word if source.startswith("name_unknown") else self._plain_name_word
             after = _AND_NAME.match(text, end)
             plural = _PLURAL_TITLE.search(text, max(0, start - 8), start)  # "Drs. Okafor and Brown": both are names
