@@ -204,7 +204,8 @@ class Deidentifier:
 
     def _unknown_list_word(self, word: str) -> bool:
         """Beside a word taken for being unknown: unknown too, or a surname, and no clinical word."""
-        return self._plain_name_word(word) and (not packaged_name_lists().is_known(word) or packaged_name_lists().is_surname(word))
+        lists = packaged_name_lists()
+        return (not lists.is_known(word) or lists.is_surname(word)) and self._plain_name_word(word)
 
     def _clinical_word(self, word: str) -> bool:
         low = word.lower()

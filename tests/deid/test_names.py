@@ -139,7 +139,9 @@ def test_known_words_are_english_and_the_notes_own_words_but_no_names(tmp_path):
     ("Seen with Dr. Kowalczyk and Abernathy today.", {"Kowalczyk", "Abernathy"}),
     # after a plural title every name of the list is one, common words too ("Drs" itself is none)
     ("Seen by Drs. Okafor and Brown today.", {"Okafor", "Brown"}),
-    ("Seen by Dr. Okafor and Brown today.", {"Okafor", "Brown"}),  # a surname joins a list, a common word does not
+    ("Seen by Drs. Okafor and Summer today.", {"Okafor", "Summer"}),
+    ("Seen by Dr. Okafor and Summer today.", {"Okafor"}),  # a common word joins only after a plural title ...
+    ("Seen by Dr. Okafor and Brown today.", {"Okafor", "Brown"}),  # ... a surname after any found name
     ("Seen by Dr. Okafor and Nursing today.", {"Okafor"}),
     # a word taken for being unknown anchors unknown words and surnames, not known words
     ("Usamov and Bowers were engineers.", {"Usamov", "Bowers"}),
