@@ -263,7 +263,8 @@ def _line_words(line: str) -> Optional[List[str]]:
 def _block_end(text: str, end: int, street: bool) -> int:
     """End of the short lines that continue an address ended at a line break: city, ", State",
     "Country 12345". The lines are taken when the block reaches a line with a postcode, or, below
-    a street (a span with a number), when they are all capitalised place words (at most two).
+    a street (a span with a number), when they are all capitalised place words (at most two); they end
+    at the first postcode.
     A town alone ("lives in Springfield") does not take the headers under it ("ROS")."""
     if text[end:].split("\n", 1)[0].strip(" \t,.;"):
         return end  # the line goes on after the span: not the last line of an address
@@ -290,12 +291,14 @@ def _block_end(text: str, end: int, street: bool) -> int:
         if postcode is None and cut is not None:  # a postcode of two words ("IM66 9HL")
             body_start = pos + 1 + len(raw) - len(raw.lstrip(" \t>?*|-#"))
             lines.append((_tail_end(text, body_start + cut), words, True))
+            break
         elif postcode is not None:  # the address ends at the postcode and the place words after it
             postcode_end = pos + 1 + raw.index(postcode) + len(postcode.rstrip(".!?"))
             if postcode[-1] in ".!?":  # a sentence ends there: so does the block
                 lines.append((postcode_end, words, True))
                 break
             lines.append((_tail_end(text, postcode_end), words, True))
+            break  # one postcode to an address: the line under it is no part of it ("(37) 788-063-Office")
         else:
             lines.append((nxt, words, False))
         pos = nxt if nxt < len(text) else -1

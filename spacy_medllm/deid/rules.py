@@ -102,6 +102,9 @@ _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|V
 _ELIDED = r"(?:(?:d|l|dell|dall|all|sull|nell|dels)['’])"
 _STREET_SUFFIXES = (r"straße|strasse|str\.|gasse|weg|allee|platz|gate|gata|gatan|vägen|veien|vej|gade|katu|kuja|tie|"
                     r"polku|utca|út|tér|cesta|ulica|laan|straat|plein|steeg|singel|gracht|kade|dreef")
+# Kinds written as their own word after the name, lower-case words of the name perhaps before them,
+# and a house number written with a point ("Árpád fejedelem útja 62.", "Szabadság u. 15."): Hungarian.
+_STREET_KIND_WORDS = r"utca|u\.|út|útja|körút|tér|köz|sétány|rakpart|fasor|liget"
 # Residence and travel cues of a social history ("grew up in", "flew to", "a 45-year-old woman from"); the place after one is checked.
 _PLACE_CUE = (r"\b(?i:lives (?:alone |with (?:(?:his|her|their|a) )?[a-z]+ )?in|lives at|living (?:alone )?in|resides in|residing in|moved (?:here |back )?(?:from|to)|"
               r"relocated (?:here )?(?:from|to)|born in|born and raised in|grew up in|raised in|originally from|"
@@ -573,12 +576,13 @@ def default_rules() -> List[dict]:
         _r("age_nineties", "AGE", r"\b(?:in (?:his|her|their) )(?P<phi>(?:nineties|90s|hundreds))\b"),
         # LOCATION: street address, city/state/zip, facilities with a cue word, places after "lives in".
         _r("street", "LOCATION", rf"(?=\d)\b(?P<phi>(?:\d{{1,4}}/)?\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_W}|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+{_W}){{0,3}}[ \t]+{_STREET}\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?[ \t]*#?[A-Za-z0-9\-]+)?)(?![A-Za-z])"),
-        _r("street_name_number", "LOCATION", rf"\b(?P<phi>(?:{_STREET_PREFIX}[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|del|di|della|dei|van|von)[ \t]+)*{_ELIDED}?{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,4}}|[{_UP}][{_LO}]*(?:{_STREET_SUFFIXES})|{_W}[ \t]+(?i:{_STREET_SUFFIXES})),?[ \t]+(?:(?:N°|No\.)[ \t]*)?\d{{1,5}}[A-Za-z]?(?:[\-/]\d{{1,5}})?)(?![\w/.\-]|\.\d)"),
+        _r("street_name_number", "LOCATION", rf"\b(?P<phi>(?:{_STREET_PREFIX}[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|del|di|della|dei|van|von)[ \t]+)*{_ELIDED}?{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,4}}|[{_UP}][{_LO}]*(?:{_STREET_SUFFIXES})|{_W}[ \t]+(?i:{_STREET_SUFFIXES})),?[ \t]+(?:(?:N°|No\.)[ \t]*)?\d{{1,5}}[A-Za-z]?(?:[\-/]\d{{1,5}})?)(?![\w/\-]|[.,]\d)"),
         # A house number before a street that opens on its kind ("12 rue de la Paix", "106 Rue Ettatawer"), lower-case
         # words perhaps before its name ("26 rue des lieutenants Thomazo", "rue du faubourg Saint-Denis").
         _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|Via|Viale|Corso|[Cc]hemin|[Aa]venue|[Bb]oulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*(?:[{_LO}]{{3,}}[ \t]+){{0,2}}{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
         # A street of unknown words and its house number, as Europe writes it ("Grössgstötten 50",
         # "Dašická 688"), not a dose ("Xyzal 5 mg"); and a postcode after a country ("Denmark 35018").
+        _r("street_kind_after", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_W}|[{_LO}]{{3,}})){{0,2}}[ \t]+(?:{_STREET_KIND_WORDS}),?[ \t]+\d{{1,5}}[A-Za-z]?(?:/\d{{1,5}})?)(?=\.(?!\d))"),
         _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?:(?:Los|Las|El|La)[ \t]+)?(?P<name>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}}),?[ \t]+\d{{1,5}}[A-Za-zа-яё]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_street", check_clinical=True),
         _r("country_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<country>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)", validate="country_postcode"),
         # A line of a town alone, above a line of a country alone (an address block's last lines).
@@ -631,8 +635,9 @@ def default_rules() -> List[dict]:
            r"(?P<phi>(?:\+[ \t]?\d{1,4}[ \t.\-]?(?:\(0\)[ \t]?)?|\(\+?\d{1,5}\)[ \t.\-/]?|\+\(\d{1,4}\)[ \t]?|\d[ \t]?\(\d{2,5}\)[ \t]?)?\d[\d \t.\-/]{3,17}\d"
            r"(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)(?![\d/])",
            validate="phone_any"),
-        # The kind of phone written after the number ("617-555-0182 (cell)", "21 253 109 8211-Office").
-        _r("phone_cued_after", "CONTACT", r"(?=[\d(+])(?<![\w/.,\-])(?P<phi>(?:\+[ \t]?\d{1,4}[ \t.\-]?|\(\+?\d{1,5}\)[ \t.\-]?)?\d[\d \t.\-]{5,17}\d)"
+        # The kind of phone written after the number ("617-555-0182 (cell)", "21 253 109 8211-Office"),
+        # also in a list with no space after its comma ("...-Office,07700 900 123-Fax"; not "1,234").
+        _r("phone_cued_after", "CONTACT", r"(?=[\d(+])(?<![\w/.\-])(?<!\d,)(?P<phi>(?:\+[ \t]?\d{1,4}[ \t.\-]?|\(\+?\d{1,5}\)[ \t.\-]?)?\d[\d \t.\-]{5,17}\d)"
            r"(?=[ \t]*[\-(/]?[ \t]*(?i:office|fax|mobile|cell|home|work|landline)\b)", validate="phone_any"),
         # A phone's extension alone ("ext. 4521", "call x4521"): part of a phone number.
         _r("phone_extension", "CONTACT", r"(?:\b(?i:ext\.?|extension)[ \t]*#?[ \t]*|\b(?i:call|reach|page|dial)\b[^.\n]{0,30}?[ \t]x[ \t]?)(?P<phi>\d{3,5})(?![\d/]|\.\d)"),

@@ -72,6 +72,8 @@ def test_address_block_on_the_next_lines(text, address):
     # a dash takes a town, not the note's words or numbers after it
     ("Lives at 12 Oak Street - Denies falls.", "- Denies falls"),
     ("Lives at 12 Oak Street - 2 stairs to enter.", "- 2 stairs"),
+    # units of insulin are no Hungarian street ("u." without a house number's point)
+    ("Lantus u. 15 at bedtime.", "Lantus u. 15"),
 ])
 def test_growth_stops_where_the_address_ends(text, kept):
     nlp = spacy.blank("en")
@@ -160,9 +162,21 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     # words taken for a name after "at" and a house number (two numbers: a building's before the street's)
     ("She lives at 214 Pavlou Drandaki.", "214 Pavlou Drandaki"),
     ("The restaurant is at 9816 214 Pavlou Drandaki", "9816 214 Pavlou Drandaki"),
+    # Hungarian: the kind after the name, lower-case words of the name, the house number with a point
+    ("The bus drops you off at 518 Árpád fejedelem útja 62. St.", "518 Árpád fejedelem útja 62"),
+    ("Her office is on Szabadság u. 15.", "Szabadság u. 15"),
+    ("Send it to Petőfi Sándor út 3., Budapest.", "Petőfi Sándor út 3"),
+    # a street kind, a common word and a number at the end of a sentence
+    ("She lives on Avenida Central 12.", "Avenida Central 12"),
 ])
 def test_address_layouts_of_many_countries(text, address):
     assert phi(text) == [address]
+
+
+def test_a_block_ends_at_its_postcode():
+    """The line under the postcode (a phone with its kind) is no part of the address."""
+    text = "Contact:\n12 Hill Road\n Leeds\n United Kingdom 34796\n(37) 788-063-Office\\,07700 900 123-Fax"
+    assert phi(text) == ["12 Hill Road\n Leeds\n United Kingdom 34796"]
 
 
 def test_house_number_after_its_own_word_and_the_street_kind_before():

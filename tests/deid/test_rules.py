@@ -384,3 +384,15 @@ def test_recasing_keeps_offsets_and_known_words_and_can_be_turned_off():
     assert found(nlp, "the true gender of frederikke has been under debate") == set()
     assert nlp.get_pipe("medllm_deid").cfg["recase_lower"] is False
     assert found(nlp, "patient denies chest pain, fever or chills; lungs clear, no edema") == set()
+
+
+def test_phone_kind_after_a_list_comma_without_space():
+    """"...-Office,3660170548-Fax": the second number is found (the span takes its whole token);
+    a thousands separator is no list comma."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_deid", config={"grow_addresses": False})
+    spans = found(nlp, "Numbers: 085 175 7641-Office\\,3660170548-Fax")
+    assert any(label == "CONTACT" and "3660170548" in text for label, text in spans)
+    assert not found(nlp, "Total 1,234,567-home")
