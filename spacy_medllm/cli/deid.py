@@ -127,7 +127,8 @@ def deid_names_cli(
     except (ValueError, ImportError) as err:
         raise typer.BadParameter(str(err))
     typer.echo(f"{counts['given']:,} given names, {counts['common']:,} common words ({counts['surnames']:,} also surnames), "
-               f"{counts['known']:,} other known words, {counts['countries']:,} countries -> {output}", err=True)
+               f"{counts['known']:,} other known words ({counts['capitalized_surnames']:,} surnames written only capitalized), "
+               f"{counts['countries']:,} countries -> {output}", err=True)
 
 
 @app.command("deid-train-head")

@@ -203,9 +203,11 @@ class Deidentifier:
         return not (packaged_name_lists().is_common(word) or self._clinical_word(word))
 
     def _unknown_list_word(self, word: str) -> bool:
-        """Beside a word taken for being unknown: unknown too, or a surname, and no clinical word."""
+        """Beside a word taken for being unknown: unknown too, or a surname (one notes also write in
+        lower case, or only capitalized: "Morales"), and no clinical word."""
         lists = packaged_name_lists()
-        return (not lists.is_known(word) or lists.is_surname(word)) and self._plain_name_word(word)
+        return ((not lists.is_known(word) or lists.is_surname(word) or lists.is_capitalized_surname(word))
+                and self._plain_name_word(word))
 
     def _clinical_word(self, word: str) -> bool:
         low = word.lower()

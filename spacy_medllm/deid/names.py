@@ -135,10 +135,12 @@ def english_words() -> Set[str]:
 def build_name_lists(corpora: Iterable[Union[str, Path]], min_count: int = 2, text_field: str = "text",
                      english: Optional[Iterable[str]] = None) -> Dict[str, List[str]]:
     """Given names (lower case) that are no common word; the common words; those of them that are
-    also surnames ("green", "king": a name after a given name, "Janet Green"); and the other known
+    also surnames ("green", "king": a name after a given name, "Janet Green"); the other known
     words: English words that are no given name or surname, words the corpora write in lower case
     at all, or capitalize ``min_count`` times and are no given name (eponyms such as "Parkinson"
-    are surnames). ``english`` defaults to ``english_words()``."""
+    are surnames); and the surnames among the capitalized known words that are no English word
+    ("Morales", "Pearson": clinicians, authors and eponyms of the corpora, names beside a found
+    name; not "English", "Spain"). ``english`` defaults to ``english_words()``."""
     from .rules import _W
 
     lower, capital = word_counts(corpora, text_field)
@@ -152,7 +154,8 @@ def build_name_lists(corpora: Iterable[Union[str, Path]], min_count: int = 2, te
     capitalized = {w for w, n in capital.items() if n >= min_count} - given_any  # "John" stays a name
     known = (dictionary - given_any - surnames) | set(lower) | capitalized
     return {"given": sorted(given), "common": sorted(common), "surnames": sorted(common & surnames),
-            "countries": sorted(_countries()), "known": sorted(known - common)}
+            "countries": sorted(_countries()), "known": sorted(known - common),
+            "capitalized_surnames": sorted((capitalized & surnames) - common - dictionary)}
 
 
 def _countries() -> Set[str]:
@@ -172,16 +175,17 @@ def write_name_lists(output: Union[str, Path], corpora: Iterable[Union[str, Path
 
 
 class NameLists:
-    """Lower-case given names, common words, the common words that are also surnames, countries, and
-    the other known words (no name)."""
+    """Lower-case given names, common words, the common words that are also surnames, countries, the
+    other known words (no name), and the surnames among them that notes write capitalized."""
 
     def __init__(self, given: Iterable[str], common: Iterable[str], surnames: Iterable[str] = (),
-                 countries: Iterable[str] = (), known: Iterable[str] = ()):
+                 countries: Iterable[str] = (), known: Iterable[str] = (), capitalized_surnames: Iterable[str] = ()):
         self.given = frozenset(w.lower() for w in given)
         self.countries = frozenset(c.lower() for c in countries)
         self.common = frozenset(w.lower() for w in common)
         self.surnames = frozenset(w.lower() for w in surnames)
         self.known = frozenset(w.lower() for w in known)
+        self.capitalized_surnames = frozenset(w.lower() for w in capitalized_surnames)
 
     def is_known(self, word: str) -> bool:
         """A common word or another word that is no name (English, or a clinical term of the corpora)."""
@@ -201,6 +205,10 @@ class NameLists:
         """A common word that is also a surname ("Young", "Green")."""
         return word.lower() in self.surnames
 
+    def is_capitalized_surname(self, word: str) -> bool:
+        """A surname that notes write only capitalized, as a name or an eponym ("Morales", "Becker")."""
+        return word.lower() in self.capitalized_surnames
+
     def may_be_surname(self, word: str) -> bool:
         """After a given name: no common word, or one that is also a surname."""
         return word.lower() not in self.common or word.lower() in self.surnames
@@ -219,4 +227,5 @@ def packaged_name_lists() -> NameLists:
     """The name lists shipped with the package (``medllm deid-names`` writes them)."""
     text = resources.files("spacy_medllm.deid").joinpath("resources/names.json").read_text("utf8")
     data = srsly.json_loads(text)
-    return NameLists(data["given"], data["common"], data["surnames"], data.get("countries", ()), data.get("known", ()))
+    return NameLists(data["given"], data["common"], data["surnames"], data.get("countries", ()), data.get("known", ()),
+                     data.get("capitalized_surnames", ()))

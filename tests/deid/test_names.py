@@ -128,6 +128,11 @@ def test_known_words_are_english_and_the_notes_own_words_but_no_names(tmp_path):
     assert not {"xanadu", "olga"} & known  # capitalized once; a given name however often
     assert {"said", "given", "once", "again"} <= known  # written in lower case, even once
     assert "pouch" not in known and "pouch" in lists["common"]  # common words stay in their own list
+    notes.write_text("Pearson said so. Pearson again. English class. English again.", encoding="utf8")
+    lists = build_name_lists([notes], english=["english"])
+    assert "pearson" in lists["capitalized_surnames"]  # a surname the notes capitalize, no English word
+    assert "english" not in lists["capitalized_surnames"] and "english" in lists["known"]
+    assert NameLists((), (), capitalized_surnames=["Pearson"]).is_capitalized_surname("PEARSON")
     packaged = packaged_name_lists()
     assert packaged.is_known("catheter") and packaged.is_known("PEDESTRIAN") and not packaged.is_known("Vsevolod")
     assert not packaged.is_known("Szczepańska") and not packaged.is_known("olga")
@@ -146,6 +151,9 @@ def test_known_words_are_english_and_the_notes_own_words_but_no_names(tmp_path):
     # a word taken for being unknown anchors unknown words and surnames, not known words
     ("Usamov and Bowers were engineers.", {"Usamov", "Bowers"}),
     ("Our founders: Torres, Muslija and Brown.", {"Torres", "Muslija", "Brown"}),
+    # ... and surnames that notes write only capitalized, before or after it
+    ("Kowalczyk and Morales were engineers.", {"Kowalczyk", "Morales"}),
+    ("Our founders: Pearson, Muslija and Vasquez.", {"Pearson", "Muslija", "Vasquez"}),
     # a middle initial between two found names, a generation after a name
     ("Song by Delvis J Carvajal.", {"Delvis J Carvajal"}),
     ("Grandfather was called Kevin Veitonen II, a farmer.", {"Kevin Veitonen II"}),
@@ -158,6 +166,7 @@ def test_names_completed_by_initials_generations_and_lists(rules_nlp, text, name
     # an unknown word (taken as a name on its own) anchors no list of known or clinical words
     ("Dilated using Hank and Hegar dilators.", {"Hank"}),
     ("ALLERGIES: Compazine and Allegra.", {"Allegra"}),
+    ("Placed by Usamov and Foley yesterday.", {"Usamov"}),  # an eponym: a surname, but a clinical word
     ("Seen by Dr. Smith and Cardiology today.", {"Smith"}),  # a clinical word is no name
     ("Seen by Drs. Smith and Cardiology today.", {"Smith"}),
 ])
