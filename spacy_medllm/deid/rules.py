@@ -469,6 +469,20 @@ def _unknown_street_ok(m: re.Match) -> bool:
     return _unknown_name_ok(m) and not person
 
 
+# Words of a sentence, not of a street's name ("2 doses in the infusion suite 3").
+_NOT_STREET_NAME = frozenset("a an the in on at of to for from with and or by was were is are has had have per each "
+                             "then than this that these those his her their its our my your patient pt".split())
+
+
+def _unit_line_ok(m: re.Match) -> bool:
+    """A street's name between the house number and the flat: no word of a sentence, and a word no
+    list knows among them ("avenida praia", not "regular insulin" or "2 West")."""
+    words = [w.rstrip(".") for w in m.group("name").split() if not w.isdigit()]
+    lists = packaged_name_lists()
+    return (bool(words) and not any(w.lower() in _NOT_STREET_NAME for w in words)
+            and any(not lists.is_known(w) for w in words))
+
+
 def _town_postcode_ok(m: re.Match) -> bool:
     """A town in capitals that no list knows before its postcode ("ARENDAL 4844"); no year."""
     return _unknown_name_ok(m) and not _YEAR.fullmatch(m.group("code"))
@@ -487,13 +501,13 @@ def _town_country_ok(m: re.Match) -> bool:
 
 # Groups besides ``phi`` that a validator reads.
 _VALIDATOR_GROUPS = {"country_postcode": ("country", "code"), "town_postcode": ("code",), "town_country": ("country",),
-                     "facility_name": ("name",)}
+                     "facility_name": ("name",), "unit_line": ("name",)}
 
 VALIDATORS: Dict[str, Callable[[re.Match], bool]] = {
     "date": _date_ok, "ssn": _ssn_ok, "phone": _phone_ok, "phone_any": _phone_any_ok, "age_over_89": _age_ok, "ip": _ip_ok, "iban": _iban_ok,
     "id": _id_ok, "luhn": _luhn_ok, "given_name": _given_name_ok, "caps_name": _caps_name_ok,
     "name_words": _name_words_ok, "place": _place_ok, "initials_after_cue": _initials_after_cue_ok,
-    "unknown_name": _unknown_name_ok, "unknown_street": _unknown_street_ok, "signature": _signature_ok, "country_postcode": _country_postcode_ok,
+    "unknown_name": _unknown_name_ok, "unknown_street": _unknown_street_ok, "unit_line": _unit_line_ok, "signature": _signature_ok, "country_postcode": _country_postcode_ok,
     "town_postcode": _town_postcode_ok, "town_country": _town_country_ok, "facility_name": _facility_name_ok,
 }
 
@@ -592,6 +606,10 @@ def default_rules() -> List[dict]:
         # SCUDAMORE"), every word unknown and of 5+ letters: abbreviations of notes are shorter.
         _r("town_caps_cued", "LOCATION", rf"(?:\b(?:in|at|from|to|of|near)|Where:)[ \t]+(?P<phi>(?P<name>[{_UP}]{{5,}}(?:[ \t]+[{_UP}]{{4,}}){{0,2}})){_NOT_EPONYM}", validate="unknown_name", check_clinical=True),
         _r("street_unknown_kind", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<name>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?:{_STREET_KIND})\b)(?![\w\-'])", validate="unknown_name", check_clinical=True),
+        # A street line laid out as house number, name, flat ("2613 avenida praia 1 suite 463", "688 rue du
+        # centre 320 apt. 169"), in any case: lower-case exports and messages keep the layout, not the capitals.
+        _r("street_unit_line", "LOCATION", r"(?<![\w.,/\-])(?P<phi>\d{1,6}(?:[ \t]+\d{1,6})?[ \t]+(?P<name>(?:[^\W\d_][\w'’\-]*\.?[ \t]+(?:\d{1,5}[ \t]+)?){1,5})"
+           r"(?i:suite|ste\.?|apt\.?|apartment)[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?)(?![\w/\-]|[.,]\d)", validate="unit_line"),
         _r("unit", "LOCATION", r"\b(?P<phi>(?:Apt|Apartment|Suite|Ste|Flat)\.?[ \t]+#?\d{1,5}[A-Z]?)(?![\w.\-])"),
         _r("military_address", "LOCATION", r"\b(?P<phi>(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5})|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})\b", ignore_case=True),
         # A ship above its fleet post office line ("USS Lorenzen\nFPO AE 25990").

@@ -291,6 +291,8 @@ def test_a_particle_after_a_name_takes_no_lower_case_word(deid_nlp):
     "Pain 0 to 10 scale: 2 3 4. Doses 0.5 1 2 mg. Given 0 100 200 units.",
     # numbers near the phone cues that are no phone: too few digits, a dose, a date, a reading
     "Call the team at 2 pm. Reached at 12 hours. Contact at 120/80 mmHg.",
+    # a number, words and a flat's number that are no street line: words of a sentence, known words
+    "Given 2 doses in the infusion suite 3. Seen in 2 West suite 4 today. Received 10 units regular insulin apt 3.",
     "Callback number pending. Her number is 5. Given 1 000 units in the office.",
     "He returned to Clinic today and arrived at Emergency. Returned to OR for washout.",
     # a lower-case facility kind after common words; a magnification; a move to a common word
@@ -364,6 +366,8 @@ def test_rules_file_jsonl_names_the_bad_line(tmp_path):
     ("meet me at the corner of heiligengeistbrücke 77 and minik courts", "LOCATION",
      "the corner of heiligengeistbrücke 77 and minik courts"),
     ("meet me at 2407 tawastintie 6, sé, portugal", "LOCATION", "2407 tawastintie 6, sé, portugal"),  # the country too
+    # a street line laid out as house number, name and flat, whatever its case
+    ("please send it to 2613 avenida central 1 suite 463", "LOCATION", "2613 avenida central 1 suite 463"),
 ])
 def test_names_and_places_of_a_text_wholly_in_lower_case(deid_nlp, text, label, value):
     assert (label, value) in found(deid_nlp, text)
