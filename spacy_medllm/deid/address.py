@@ -23,9 +23,9 @@ from .rules import _CLINICAL_SET, _W, FACILITY
 
 # Postcodes: 4-6 digits (US zip+4, most of Europe), Canadian, British, Dutch ("7412 SL").
 # With a separator or a country letter: Poland "61-645", Portugal "7742-180", Hungary "H-9792".
-# Ireland's Eircode ("Y39 9YTY"), Chile's seven digits ("3100770").
+# Ireland's Eircode ("Y39 9YTY"), Chile's seven digits ("3100770"), Brazil's CEP ("93824-219", "93824219").
 _POSTCODE = re.compile(r"(?:\d{4,7}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2}"
-                       r"|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]{1,2}-\d{4,5}|[A-Z]\d[\dW] ?(?=[A-Z\d]*\d)[A-Z\d]{4})")
+                       r"|\d{2}-\d{3}|\d{4,5}-\d{3}|\d{8}|[A-Z]{1,2}-\d{4,5}|[A-Z]\d[\dW] ?(?=[A-Z\d]*\d)[A-Z\d]{4})")
 # The second half of a postcode written as two words: British "9JP", Canadian "9H2", Eircode "9YTY".
 _POSTCODE_HALF = re.compile(r"\d[A-Z]{2}|\d[A-Z]\d|(?=[A-Z\d]*[A-Z])[A-Z\d]{4}")
 # A postcode of two words, split where a word ends ("492 90", "K1E 8A8", "B7F 9HW", "Y39 9YTY").
@@ -71,6 +71,7 @@ _STREET_BEFORE_UNIT = re.compile(rf"(?<![\w'\-])(?:\d{{1,6}}[ \t]+)?{_W}(?:[ \t]
 _ENDS_ON_POSTCODE = re.compile(rf"(?<![\w\-]){_POSTCODE.pattern}$")
 _POSTCODE_STOP = re.compile(r"(?<=\d)[.!?](?=\s)")
 _TOKEN = re.compile(r"\(\S+?\)|[^\s,;()]+|,")
+_SLASH_STATE = re.compile(r"[ \t]*[A-Z]{2}(?![\w/\-])")  # a Brazilian state after its town and a slash
 _NUMBER_UNIT = re.compile(r"\d{1,5}[A-Za-z]?,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat)\b", re.I)
 _CORNER_BEFORE = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?(?:[Cc]orner|[Ii]ntersection)[ \t]+of[ \t]+(?P<other>[^\n]{1,60}?[ \t]+(?:and|&)[ \t]+)?$")
 _CORNER_NAME = re.compile(r"(?<![\w\-])(?:[Tt]he[ \t]+)?(?:[Cc]orner|[Ii]ntersection)[ \t]+of[ \t]+(?:\d{1,5}[A-Za-z]?[ \t]+)?$")
@@ -150,7 +151,7 @@ def _tail_end(text: str, end: int) -> int:
     best, words, pending_particles = end, 0, 0
     for m in _TOKEN.finditer(text, end, line_end):
         word = m.group()
-        if word == ",":
+        if word == "," or word == "/" and _SLASH_STATE.match(text, m.end()):  # "93824-219 Campinas / SP"
             continue
         if words >= _MAX_TAIL_WORDS:
             break

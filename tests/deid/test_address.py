@@ -72,6 +72,7 @@ def test_address_block_on_the_next_lines(text, address):
     # a dash takes a town, not the note's words or numbers after it
     ("Lives at 12 Oak Street - Denies falls.", "- Denies falls"),
     ("Lives at 12 Oak Street - 2 stairs to enter.", "- 2 stairs"),
+    ("Lives at 12 Oak Street / Denies falls.", "/ Denies falls"),  # a slash takes a state's two capitals only
     # units of insulin are no Hungarian street ("u." without a house number's point)
     ("Lantus u. 15 at bedtime.", "Lantus u. 15"),
 ])
@@ -166,6 +167,11 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     ("The bus drops you off at 518 Árpád fejedelem útja 62. St.", "518 Árpád fejedelem útja 62"),
     ("Her office is on Szabadság u. 15.", "Szabadság u. 15"),
     ("Send it to Petőfi Sándor út 3., Budapest.", "Petőfi Sándor út 3"),
+    # Brazil: the CEP before the town, the state after a slash
+    ("New address Rua das Flores, 56\nCentro\n93824-219 Campinas / SP, effective next month.",
+     "Rua das Flores, 56\nCentro\n93824-219 Campinas / SP"),
+    ("New address Rua das Flores, 56, Centro, 93824219 Campinas / SP, effective next month.",
+     "Rua das Flores, 56, Centro, 93824219 Campinas / SP"),
     # a street kind, a common word and a number at the end of a sentence
     ("She lives on Avenida Central 12.", "Avenida Central 12"),
 ])
