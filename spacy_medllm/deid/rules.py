@@ -102,8 +102,9 @@ _STREET_PREFIX = (r"(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|C/|Camino|Carrer|V
 _ELIDED = r"(?:(?:d|l|dell|dall|all|sull|nell|dels)['’])"
 _STREET_SUFFIXES = (r"straße|strasse|str\.|gasse|weg|allee|platz|gate|gata|gatan|vägen|veien|vej|gade|katu|kuja|tie|"
                     r"polku|utca|út|tér|cesta|ulica|laan|straat|plein|steeg|singel|gracht|kade|dreef")
-# Kinds written as their own word after the name, lower-case words of the name perhaps before them,
-# and a house number written with a point ("Árpád fejedelem útja 62.", "Szabadság u. 15."): Hungarian.
+# Kinds written as their own word after the name, lower-case words of the name perhaps before them
+# (no "and": a name and a street side by side are two identifiers), and a house number written with
+# a point ("Árpád fejedelem útja 62.", "Szabadság u. 15."): Hungarian.
 _STREET_KIND_WORDS = r"utca|u\.|út|útja|körút|tér|köz|sétány|rakpart|fasor|liget"
 # Residence and travel cues of a social history ("grew up in", "flew to", "a 45-year-old woman from"); the place after one is checked.
 _PLACE_CUE = (r"\b(?i:lives (?:alone |with (?:(?:his|her|their|a) )?[a-z]+ )?in|lives at|living (?:alone )?in|resides in|residing in|moved (?:here |back )?(?:from|to)|"
@@ -596,7 +597,7 @@ def default_rules() -> List[dict]:
         _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|Via|Viale|Corso|[Cc]hemin|[Aa]venue|[Bb]oulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*(?:[{_LO}]{{3,}}[ \t]+){{0,2}}{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
         # A street of unknown words and its house number, as Europe writes it ("Grössgstötten 50",
         # "Dašická 688"), not a dose ("Xyzal 5 mg"); and a postcode after a country ("Denmark 35018").
-        _r("street_kind_after", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_W}|[{_LO}]{{3,}})){{0,2}}[ \t]+(?:{_STREET_KIND_WORDS}),?[ \t]+\d{{1,5}}[A-Za-z]?(?:/\d{{1,5}})?)(?=\.(?!\d))"),
+        _r("street_kind_after", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_W}|(?!(?:and|or|the|of|at|on|in|to|from|with|by)\b)[{_LO}]{{3,}})){{0,2}}[ \t]+(?:{_STREET_KIND_WORDS}),?[ \t]+\d{{1,5}}[A-Za-z]?(?:/\d{{1,5}})?)(?=\.(?!\d))"),
         _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?:(?:Los|Las|El|La)[ \t]+)?(?P<name>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}}),?[ \t]+\d{{1,5}}[A-Za-zа-яё]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_street", check_clinical=True),
         _r("country_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<country>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)", validate="country_postcode"),
         # A line of a town alone, above a line of a country alone (an address block's last lines).

@@ -167,6 +167,7 @@ def test_street_laid_out_with_number_and_postcode(text, address):
     ("The bus drops you off at 518 Árpád fejedelem útja 62. St.", "518 Árpád fejedelem útja 62"),
     ("Her office is on Szabadság u. 15.", "Szabadság u. 15"),
     ("Send it to Petőfi Sándor út 3., Budapest.", "Petőfi Sándor út 3"),
+    ("The office is at Ilona and Király u. 15.", "Király u. 15"),  # a name and "and" before it are no part of it
     # Brazil: the CEP before the town, the state after a slash
     ("New address Rua das Flores, 56\nCentro\n93824-219 Campinas / SP, effective next month.",
      "Rua das Flores, 56\nCentro\n93824-219 Campinas / SP"),
