@@ -595,9 +595,10 @@ def default_rules() -> List[dict]:
         # A house number before a street that opens on its kind ("12 rue de la Paix", "106 Rue Ettatawer"), lower-case
         # words perhaps before its name ("26 rue des lieutenants Thomazo", "rue du faubourg Saint-Denis").
         _r("street_number_prefix", "LOCATION", rf"(?=\d)\b(?P<phi>(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?,?[ \t]+(?:[Rr]ue|Rua|Avenida|Av\.?|Avda\.?|Calle|Via|Viale|Corso|[Cc]hemin|[Aa]venue|[Bb]oulevard|Bd\.?|[Aa]llée|[Ii]mpasse|Quai|Place|Travessa|Estrada|[Uu]l\.)[ \t]+(?:(?:de|da|do|das|dos|des|du|la|le|les|del|di|della|dei)[ \t]+)*(?:[{_LO}]{{3,}}[ \t]+){{0,2}}{_W}(?:[ \t]+(?:{_W}|de|da|do|das|dos|des|du|la|le|del|di|della)){{0,3}})(?![\w'\-])"),
+        # A street whose kind is its own word after the name (``_STREET_KIND_WORDS``, Hungarian).
+        _r("street_kind_after", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_W}|(?!(?:and|or|the|of|at|on|in|to|from|with|by)\b)[{_LO}]{{3,}})){{0,2}}[ \t]+(?:{_STREET_KIND_WORDS}),?[ \t]+\d{{1,5}}[A-Za-z]?(?:/\d{{1,5}})?)(?=\.(?!\d))"),
         # A street of unknown words and its house number, as Europe writes it ("Grössgstötten 50",
         # "Dašická 688"), not a dose ("Xyzal 5 mg"); and a postcode after a country ("Denmark 35018").
-        _r("street_kind_after", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>{_W}(?:[ \t]+(?:{_W}|(?!(?:and|or|the|of|at|on|in|to|from|with|by)\b)[{_LO}]{{3,}})){{0,2}}[ \t]+(?:{_STREET_KIND_WORDS}),?[ \t]+\d{{1,5}}[A-Za-z]?(?:/\d{{1,5}})?)(?=\.(?!\d))"),
         _r("street_unknown_number", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?:(?:Los|Las|El|La)[ \t]+)?(?P<name>{_W}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_W}){{0,2}}),?[ \t]+\d{{1,5}}[A-Za-zа-яё]?)(?![\w/.,\-]\d|[\w/\-]|\.\d)(?![ \t]*(?:{_DOSE_UNIT})\b)", validate="unknown_street", check_clinical=True),
         _r("country_postcode", "LOCATION", rf"(?=[{_UP}])(?<![\w'\-])(?P<phi>(?P<country>{_W}(?:[ \t]+{_W}){{0,2}})[ \t]+(?P<code>\d{{4,5}}))(?![\w/.,\-]\d|[\w/\-]|\.\d)", validate="country_postcode"),
         # A line of a town alone, above a line of a country alone (an address block's last lines).
