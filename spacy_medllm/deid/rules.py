@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Union
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from ..files import read_rule_file
 from .names import packaged_name_lists  # names.py imports from here only inside a function
 
@@ -470,9 +472,8 @@ def _unknown_street_ok(m: re.Match) -> bool:
     return _unknown_name_ok(m) and not person
 
 
-# Words of a sentence, not of a street's name ("2 doses in the infusion suite 3").
-_NOT_STREET_NAME = frozenset("a an the in on at of to for from with and or by was were is are has had have per each "
-                             "then than this that these those his her their its our my your patient pt".split())
+# Words of a sentence or of clinical text, not of a street's name ("2 doses in the infusion suite 3").
+_NOT_STREET_NAME = STOP_WORDS | _CLINICAL_SET
 
 
 def _unit_line_ok(m: re.Match) -> bool:
