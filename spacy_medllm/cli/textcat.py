@@ -56,6 +56,8 @@ def textcat_train_head_cli(
     c_grid: str = typer.Option("0.1,0.3,1,3,10", "--c-grid", help="With --solver svm: the values of C to try"),
     dense_weights: str = typer.Option("0.5,1,2", "--dense-weights", help="With --solver svm: weights of the pooled "
                                       "encoder block against the n-grams"),
+    replace: bool = typer.Option(False, "--replace/--keep", help="With --pipeline: replace its component of that name "
+                                 "(e.g. the classifier that fine-tuned the encoder) by a new head; --keep trains it"),
 ):
     """Train a whole-note classifier on cached outputs of a frozen encoder, thresholds tuned on dev and saved with it."""
     from ..textcat.head_training import SOLVERS, is_multi_label, train_textcat_head
@@ -65,6 +67,8 @@ def textcat_train_head_cli(
             fail(f"{path}: not found")
     if (pipeline is None) == (base_model is None):
         fail("give --pipeline or --base-model (one of them)")
+    if replace and pipeline is None:
+        fail("--replace needs --pipeline (a --base-model pipeline has no classifier to replace)")
     if solver not in SOLVERS:
         fail(f"--solver {solver!r}: use {' or '.join(SOLVERS)}")
     try:
@@ -82,7 +86,8 @@ def textcat_train_head_cli(
     try:
         best = train_textcat_head(train, dev, output, pipeline=pipeline, base_model=base_model, multi_label=multi_label,
                                   fragment=fragment, name=name, epochs=epochs, batch_size=batch_size,
-                                  learn_rate=learn_rate, seed=seed, solver=solver, c_grid=grid, dense_weights=weights)
+                                  learn_rate=learn_rate, seed=seed, solver=solver, c_grid=grid, dense_weights=weights,
+                                  replace=replace)
     except ValueError as err:  # no transformer to listen to, no examples, unknown fragment
         fail(f"{pipeline or base_model}: {err}")
     typer.echo(f"best dev macro-F1 (thresholds tuned on dev) {best:.3f}; saved {output / 'model-best'}", err=True)

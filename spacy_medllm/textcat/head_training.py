@@ -1,8 +1,8 @@
 """Train a whole-note classifier (``spacy_medllm.TextCatFused``) on a frozen encoder's cached outputs.
 
-Fine-tuning the encoder on whole notes is out of a CPU budget (a 550-word note is ~8 windows,
-each through the encoder forward and backward on every step), so ``spacy train`` cuts training
-notes to their first words. Here the encoder runs once over every window of every whole note
+Fine-tuning the encoder on whole notes sends every window of every note forward and backward on
+every step (project.yml ``mtsamples-finetune``); ``--pipeline ... --replace`` then swaps the head
+it was tuned with for this one. Here the encoder runs once over every window of every whole note
 (``spacy_medllm.frozen_head``), and only the classifier learns: its sparse n-grams of the whole
 note, its pooled dense layer and its label co-occurrence layer. After every epoch the per-label
 thresholds (multi-label) or offsets (exclusive) are tuned on dev, and the epoch with the best
@@ -64,13 +64,16 @@ def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Option
                        base_model: Optional[str] = None, multi_label: Optional[bool] = None,
                        fragment: Optional[str] = None, name: Optional[str] = None, epochs: int = 8,
                        batch_size: int = 16, learn_rate: float = 0.01, seed: int = 0, solver: str = "svm",
-                       c_grid: Sequence[float] = C_GRID, dense_weights: Sequence[float] = DENSE_WEIGHTS) -> float:
+                       c_grid: Sequence[float] = C_GRID, dense_weights: Sequence[float] = DENSE_WEIGHTS,
+                       replace: bool = False) -> float:
     """Train the classifier; save model-best (tuned on dev), model-last and head_log.jsonl under
     ``output``; return the best tuned dev macro-F1. ``multi_label`` None: read from ``train``.
     ``solver``: "svm" (the linear weights fitted by LinearSVC for each C in ``c_grid`` and dense
     weight, the best by tuned dev macro-F1; linear_fit.py: dev's choice on MTSamples and abstracts)
     or "adam" (epochs of Adam on the component's loss: 8 epochs, 0.01, batches of 16; any
-    classifier architecture)."""
+    classifier architecture). ``replace``: a component ``name`` already in ``pipeline`` is removed
+    and a new head built from the fragment (e.g. the classifier that fine-tuned the encoder,
+    project.yml ``mtsamples-finetune``); otherwise it is kept and trained."""
     if solver not in SOLVERS:
         raise ValueError(f"solver {solver!r}: use one of {', '.join(SOLVERS)}")
     if (pipeline is None) == (base_model is None):
@@ -81,9 +84,14 @@ def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Option
         multi_label = data_multi_label
     default_fragment, default_name = FRAGMENTS[multi_label]
     nlp = spacy.load(pipeline) if pipeline is not None else encoder_pipeline(base_model)
+    name = name or default_name
+    if replace:
+        if name not in nlp.pipe_names:
+            raise ValueError(f"replace: the pipeline has no {name!r} component (pipes: {', '.join(nlp.pipe_names)})")
+        nlp.remove_pipe(name)
     return train_frozen_head(
         nlp, lambda nlp: list(Corpus(train)(nlp)), lambda nlp: list(Corpus(dev)(nlp)), output,
-        name=name or default_name, fragment=fragment or default_fragment, score_key="cats_macro_f",
+        name=name, fragment=fragment or default_fragment, score_key="cats_macro_f",
         epochs=epochs, batch_size=batch_size, learn_rate=learn_rate, seed=seed, before_score=tune_on_dev,
         fit=partial(fit_linear_head, c_grid=c_grid, dense_weights=dense_weights, seed=seed) if solver == "svm" else None,
         check=check_head if solver == "svm" else None)

@@ -86,3 +86,34 @@ def test_cli_needs_exactly_one_encoder_source(corpus, tmp_path):
     result = runner.invoke(load_commands(), ["textcat-train-head", str(tmp_path / "missing.spacy"), str(corpus[1]),
                                              str(tmp_path / "o"), "--base-model", "x"])
     assert result.exit_code == 1 and "missing.spacy: not found" in result.output
+
+
+def test_replace_swaps_the_fine_tuning_classifier_for_a_fused_head(tiny_encoder, corpus, tmp_path):
+    from spacy.training import Corpus
+
+    from spacy_medllm.frozen_head import add_frozen_head
+    from spacy_medllm.textcat.head_training import encoder_pipeline
+
+    # stage one of project.yml's mtsamples-finetune: transformer + a dense-only classifier
+    nlp = encoder_pipeline(str(tiny_encoder))
+    add_frozen_head(nlp, "textcat_multilabel", "textcat_multilabel", lambda: list(Corpus(corpus[0])(nlp)))
+    nlp.to_disk(tmp_path / "tuned")
+    assert nlp.config["components"]["textcat_multilabel"]["model"]["@architectures"] == "spacy.TextCatReduce.v1"
+    with pytest.raises(ValueError, match="svm solver needs a note_ngrams classifier"):  # kept: not one it can fit
+        train_textcat_head(*corpus, tmp_path / "kept", pipeline=tmp_path / "tuned", solver="svm", c_grid=[1.0],
+                           dense_weights=[1.0])
+    train_textcat_head(*corpus, tmp_path / "out", pipeline=tmp_path / "tuned", solver="svm", c_grid=[1.0],
+                       dense_weights=[1.0], replace=True)
+    out = spacy.load(tmp_path / "out" / "model-best")
+    assert out.pipe_names == ["transformer", "textcat_multilabel"]
+    assert out.config["components"]["textcat_multilabel"]["model"]["@architectures"] == "spacy_medllm.TextCatFused.v2"
+    assert set(out.get_pipe("textcat_multilabel").tuned) == set(LABELS)
+    assert set(out(TEXTS[0]).cats) == set(LABELS)
+    with pytest.raises(ValueError, match="no 'note_class' component"):
+        train_textcat_head(*corpus, tmp_path / "o2", pipeline=tmp_path / "tuned", name="note_class", replace=True)
+
+
+def test_cli_replace_needs_a_pipeline(corpus, tmp_path):
+    result = CliRunner().invoke(load_commands(), ["textcat-train-head", str(corpus[0]), str(corpus[1]), str(tmp_path / "o"),
+                                                  "--base-model", "x", "--replace"])
+    assert result.exit_code == 1 and "--replace needs --pipeline" in result.output
