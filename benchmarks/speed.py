@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import platform
 import resource
 import statistics
 import subprocess
@@ -31,6 +32,7 @@ BUILDS = {
     "int8-dynamic": ["--quantize", "int8-dynamic"],
     "int8": ["--quantize", "int8"],
     "bf16": ["--quantize", "bf16"],
+    "bf16-compile": ["--quantize", "bf16", "--compile"],
 }
 UNBUCKETED = {"sort_windows": False, "batch_windows": 0}
 # The rows of "what each step bought": name -> (build, transformer model settings at load).
@@ -47,6 +49,7 @@ ABLATION = {
 DEFAULT = "+ length-bucketed windows (`--quantize int8`)"
 INT8 = "int8 block-wise, ONNX (`--quantize int8`)"
 BF16 = "bf16, torch (`--quantize bf16`; `auto` on this CPU)"
+BF16C = "bf16 + torch.compile (`--quantize bf16 --compile`)"
 
 
 def read_notes(path: Path, n: int) -> List[str]:
@@ -105,6 +108,23 @@ def run_child(variant, texts: Path, answers: str, batch_size: int) -> dict:
     if out.returncode != 0:
         raise RuntimeError(f"child failed for {model}: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cpu_info() -> dict:
+    """The CPU's model name and the flags that decide the fast paths' speed (bf16 and int8 units)."""
+    info = {"model": platform.processor() or platform.machine(), "flags": []}
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return info
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            info["model"] = value.strip()
+        elif key.strip() == "flags":
+            info["flags"] = sorted(set(value.split()) & {"avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8"})
+            break
+    return info
 
 
 # --------------------------------------------------------------------------- building variants
@@ -216,7 +236,7 @@ def main() -> None:
     p.add_argument("--main-only", action="store_true",
                    help="Only the main rows (fp32 vs the optimized default): agreement and speed on --n-notes")
     p.add_argument("--lengths-only", action="store_true",
-                   help="Only the note-length rows (100, 1,000, 5,000 words) for fp32, int8 and bf16")
+                   help="Only the note-length rows (100, 1,000, 5,000 words) for fp32, int8, bf16 and bf16 compiled")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "medllm-speed-work")
     p.add_argument("--report", type=Path, help="Print markdown tables of a results file and exit")
@@ -252,7 +272,7 @@ def main() -> None:
     model = Path(args.model)
     built: Dict[str, Path] = {}
     build_seconds: Dict[str, float] = {}
-    builds = {k: BUILDS[k] for k in ("int8", "bf16")} if args.main_only or args.lengths_only else BUILDS
+    builds = {k: BUILDS[k] for k in ("int8", "bf16", "bf16-compile")} if args.main_only or args.lengths_only else BUILDS
     for i, (name, options) in enumerate(builds.items()):
         built[name] = work / f"build-{name}"
         if (built[name] / "config.cfg").exists() and args.reuse_builds:
@@ -261,10 +281,10 @@ def main() -> None:
         log(f"built {name} in {build_seconds[name]:.0f}s")
     fp32 = "fp32 (torch)"
     result: dict = {"model": str(model), "data": str(args.notes), "repeats": args.repeats, "batch_size": args.batch_size,
-                    "optimize_seconds": build_seconds, "cpu_count": __import__("os").cpu_count(),
+                    "optimize_seconds": build_seconds, "cpu_count": __import__("os").cpu_count(), "cpu": cpu_info(),
                     "load_average_at_start": __import__("os").getloadavg()}
 
-    main_variants = {fp32: model, INT8: built["int8"], BF16: built["bf16"]}
+    main_variants = {fp32: model, INT8: built["int8"], BF16: built["bf16"], BF16C: built["bf16-compile"]}
 
     def save() -> None:
         result["seconds"] = time.perf_counter() - t0

@@ -84,9 +84,9 @@ class Bf16TransformerModel(FastTransformerModel):
     """The torch encoder with bf16 matrix products (CPUs with native bf16)."""
 
     def __init__(self, get_spans: Callable, threads: int = 0, batch_windows: int = 16, sort_windows: bool = True,
-                 fp32_fallback: bool = False):
-        super().__init__("bf16-transformer", Bf16Shim(threads=threads, batch_windows=batch_windows,
-                                                       sort_windows=sort_windows, fp32_fallback=fp32_fallback), get_spans)
+                 fp32_fallback: bool = False, compile: bool = False):
+        super().__init__("bf16-transformer", Bf16Shim(threads=threads, batch_windows=batch_windows, sort_windows=sort_windows,
+                                                       fp32_fallback=fp32_fallback, compile=compile), get_spans)
 
 
 def init(model: FastTransformerModel, X=None, Y=None) -> None:

@@ -41,6 +41,7 @@ class OptimizeOptions:
     threads: int = 0
     batch_windows: Optional[int] = None  # windows per encoder call; None: BATCH_WINDOWS[quantize]
     sort_windows: bool = True
+    compile: bool = False  # bf16 only: torch.compile the encoder at load
     transformer: str = "transformer"
 
 
@@ -72,6 +73,7 @@ def _model_block(old: Dict[str, Any], opts: OptimizeOptions) -> Dict[str, Any]:
     }
     if opts.quantize == "bf16":
         block["fp32_fallback"] = False
+        block["compile"] = opts.compile
     return block
 
 
@@ -105,6 +107,8 @@ def optimize_pipeline(model: str, output: Path, opts: OptimizeOptions, overwrite
     if opts.quantize == "auto":
         opts = replace(opts, quantize="bf16" if bf16_supported() else "int8")
         logger.info("optimize: --quantize auto chose %s (native bf16 on this CPU: %s)", opts.quantize, opts.quantize == "bf16")
+    if opts.compile and opts.quantize != "bf16":
+        raise OptimizeError(f"--compile is for the bf16 encoder (torch); --quantize {opts.quantize} runs in ONNX Runtime.")
     if opts.batch_windows is None:
         opts = replace(opts, batch_windows=BATCH_WINDOWS.get(opts.quantize, 32))
     bf16 = opts.quantize == "bf16"
@@ -131,7 +135,7 @@ def optimize_pipeline(model: str, output: Path, opts: OptimizeOptions, overwrite
 
     spans = registry.resolve({"x": block["get_spans"]})["x"]
     make = bf16_transformer_model if bf16 else onnx_transformer_model
-    new_model = make(spans, opts.threads, opts.batch_windows, opts.sort_windows)
+    new_model = make(spans, opts.threads, opts.batch_windows, opts.sort_windows, **({"compile": opts.compile} if bf16 else {}))
     new_model.set_encoder(encoder, torch_model.tokenizer, torch_model.transformer.config.to_dict(), meta)
 
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -31,12 +31,14 @@ def bf16_transformer_model(
     batch_windows: int = 16,
     sort_windows: bool = True,
     fp32_fallback: bool = False,
+    compile: bool = False,
 ) -> Bf16TransformerModel:
     """The shared encoder in torch with bf16 matrix products (written by `medllm optimize --quantize bf16`).
 
     threads: torch threads for the encoder (0 = leave torch's setting).
     fp32_fallback: on a CPU without native bf16, run fp32 and log it instead of failing at load.
+    compile: run the encoder through torch.compile (inductor; compiled at load, needs a C++ compiler).
     batch_windows, sort_windows: as for spacy_medllm.OnnxTransformerModel.v1.
     """
     return Bf16TransformerModel(get_spans, threads=threads, batch_windows=batch_windows, sort_windows=sort_windows,
-                                fp32_fallback=fp32_fallback)
+                                fp32_fallback=fp32_fallback, compile=compile)

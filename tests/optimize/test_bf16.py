@@ -108,3 +108,47 @@ def test_loads_in_a_new_process(bf16_pipeline):
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.split() == ["Bf16TransformerModel", "32"]
+
+
+@pytest.fixture(scope="module")
+def compiled_pipeline(tmp_path_factory, fp32_pipeline):
+    with mock.patch(SUPPORTED, return_value=True):
+        return optimized_copy(tmp_path_factory, fp32_pipeline, "bf16-compile", quantize="bf16", compile=True)
+
+
+def test_compiled_bf16_is_compiled_and_gives_the_uncompiled_answers(bf16_pipeline, compiled_pipeline, texts):
+    nlp = load(compiled_pipeline)
+    assert nlp.config["components"]["transformer"]["model"]["compile"] is True
+    shim = nlp.get_pipe("transformer").model.shim
+    assert shim._run is not shim._model  # the compiled module runs, not the eager one
+    plain = load(bf16_pipeline)
+    a, b = token_vectors(plain, list(plain.pipe(texts))), token_vectors(nlp, list(nlp.pipe(texts)))
+    assert a.shape == b.shape
+    assert _cosines(a, b).min() >= 0.999  # same bf16 products; fused kernels round a little differently
+    # shapes never seen at load (other batch sizes and lengths) run without a new failure mode
+    one = nlp("No fever .")
+    assert one._.trf_data.model_output["last_hidden_state"].shape[-1] == 32
+
+
+def test_compile_failure_names_the_setting_at_load(compiled_pipeline):
+    from spacy_medllm.optimize.runtime import FastPathUnavailable
+
+    def broken(*args, **kwargs):
+        def run(*a, **k):
+            raise RuntimeError("InvalidCxxCompiler: no working C++ compiler found")
+        return run
+
+    with mock.patch("torch.compile", broken), \
+            pytest.raises(FastPathUnavailable, match=r"C\+\+ compiler.*compile = false") as err:
+        load(compiled_pipeline)
+    assert "RuntimeError" in str(err.value)
+    nlp = load(compiled_pipeline, compile=False)  # the way out the message names
+    assert nlp.get_pipe("transformer").model.shim._run is nlp.get_pipe("transformer").model.shim._model
+
+
+def test_compile_is_refused_for_onnx_encoders(tmp_path, fp32_pipeline):
+    from spacy_medllm.optimize.pipeline import OptimizeError, OptimizeOptions, optimize_pipeline
+
+    with pytest.raises(OptimizeError, match="--compile is for the bf16 encoder"):
+        optimize_pipeline(str(fp32_pipeline), tmp_path / "out", OptimizeOptions(quantize="int8", compile=True))
+    assert not (tmp_path / "out").exists()

@@ -73,6 +73,8 @@ def test_optimize_cli(tmp_path, fp32_pipeline, int8_pipeline):
     assert twice.exit_code == 1 and "already optimized" in " ".join(twice.output.split())
     bad = runner.invoke(app, ["optimize", str(fp32_pipeline), str(tmp_path / "q"), "--quantize", "int4"])
     assert bad.exit_code == 1 and "--quantize" in " ".join(bad.output.split())
+    onnx_compiled = runner.invoke(app, ["optimize", str(fp32_pipeline), str(tmp_path / "c"), "--quantize", "none", "--compile"])
+    assert onnx_compiled.exit_code == 1 and "--compile is for the bf16 encoder" in " ".join(onnx_compiled.output.split())
 
 
 def test_annotate_and_dataframe_run_the_optimized_pipeline(tmp_path, int8_pipeline):
