@@ -79,12 +79,14 @@ def build_fused_textcat_v2(
     normalize_dense: bool = False,
     label_cooccurrence_layer: bool = True,
     nO: Optional[int] = None,
+    min_df: int = 0,
 ) -> Model[List[Doc], Floats2d]:
     """v2: the sparse part reads ``note_ngrams.v1`` (sublinear, L2-normalised word n-grams of the
     whole note, of its opening and its section headings; ngrams.py), so its logits do not grow
     with the note's length; ``normalize_dense`` puts a layer norm on the pooled vectors (off: on
-    MTSamples dev it let the dense half dominate and lost 0.01 macro-F1)."""
-    sparse = note_ngrams_linear(ngram_size, length, opening_tokens, opening_weight, heading_weight, nO)
+    MTSamples dev it let the dense half dominate and lost 0.01 macro-F1); ``min_df`` > 0 weights
+    the body n-grams by IDF and drops those of fewer training notes (ngrams.py)."""
+    sparse = note_ngrams_linear(ngram_size, length, opening_tokens, opening_weight, heading_weight, nO, min_df)
     return _fuse(tok2vec, sparse, exclusive_classes, label_cooccurrence_layer, nO, normalize_dense)
 
 

@@ -28,6 +28,8 @@ from murmurhash.mrmr import hash_bytes
 from scipy.sparse import csr_matrix, hstack
 from spacy.training import Example
 
+from .ngrams import fit_idf
+
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 DENSE_WEIGHTS = (0.5, 1.0, 2.0)
 
@@ -102,6 +104,7 @@ def fit_linear_head(head, train: List[Example], dev: List[Example], *, score_key
     labels = list(head.labels)
     multi_label = bool(model.attrs.get("multi_label"))
     train_docs = [eg.predicted for eg in train]
+    fit_idf(ngrams, train_docs)  # min_df > 0: the IDF table from every training note, not a sample
     S = sparse_design(ngrams, linear, train_docs)
     D = dense_design(dense_layers, train_docs) if dense_layers is not None else None
     if D is not None:

@@ -122,3 +122,28 @@ def test_fused_head_logits_are_the_solvers_decision_values(tiny_encoder, corpus)
     expected = OneVsRestClassifier(LinearSVC(C=1.0, random_state=0, max_iter=5000)).fit(X, y).decision_function(X)
     probs = np.clip(np.asarray(head.model.predict(docs)), 1e-7, 1 - 1e-7)
     np.testing.assert_allclose(np.log(probs / (1 - probs)), expected, atol=2e-3, rtol=1e-3)
+
+
+def test_svm_solver_learns_the_idf_table_from_every_training_note(tiny_encoder, corpus, tmp_path):  # noqa: F811
+    fragment = tmp_path / "fused_idf.cfg"
+    from spacy_medllm.compose import find_fragment
+
+    text = find_fragment("textcat_multilabel_fused").read_text(encoding="utf8")
+    fragment.write_text(text.replace("nO = null", "nO = null\nmin_df = 2", 1), encoding="utf8")
+    out = tmp_path / "out"
+    train_textcat_head(*corpus, out, base_model=str(tiny_encoder), solver="svm", c_grid=[3.0], dense_weights=[1.0],
+                       fragment=str(fragment))
+    nlp = spacy.load(out / "model-best")
+    ngrams = next(n for n in nlp.get_pipe("textcat_multilabel").model.walk() if n.name == "note_ngrams")
+    assert ngrams.attrs["min_df"] == 2
+    # the table is the one of the whole training file: every n-gram of two or more of its notes
+    from spacy.tokens import DocBin
+
+    from spacy_medllm.textcat.ngrams import fit_idf, note_ngrams
+
+    docs = list(DocBin().from_disk(corpus[0]).get_docs(nlp.vocab))
+    ref = note_ngrams(min_df=2)
+    fit_idf(ref, docs)
+    np.testing.assert_array_equal(ngrams.attrs["idf_keys"], ref.attrs["idf_keys"])
+    hits = sum({lab for lab, v in nlp(text).cats.items() if v >= 0.5} == gold for text, gold in zip(TEXTS, GOLD))
+    assert hits >= len(TEXTS) - 2

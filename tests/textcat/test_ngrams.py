@@ -104,3 +104,40 @@ def test_note_ngrams_classifier_scores_with_spacy_scorer():
         nlp.update(egs, sgd=optimizer, drop=0.0)
     scores = nlp.evaluate([Example(nlp.make_doc(eg.reference.text), eg.reference) for eg in egs])
     assert scores["cats_macro_f"] == pytest.approx(1.0)
+
+
+def test_idf_keeps_ngrams_of_min_df_notes_weighted_like_sklearn(nlp):
+    from spacy_medllm.textcat.ngrams import fit_idf
+
+    train = [nlp(t) for t in ("fever cough", "fever rash", "rash", "fever")]
+    model = note_ngrams(ngram_size=1, opening_tokens=0, heading_weight=0.0, min_df=2)
+    assert fit_idf(model, train) == 2  # "fever" (3 notes) and "rash" (2); "cough" (1) is dropped
+    want = {"fever": np.log(5 / 4) + 1, "rash": np.log(5 / 3) + 1}  # ln((1 + n) / (1 + df)) + 1
+    keys, vals, _ = features(model, nlp("fever rash cough cough"))
+    assert len(keys) == 2 and float((vals ** 2).sum()) == pytest.approx(1.0, rel=1e-5)  # still L2-normalised
+    by_key = dict(zip(keys.tolist(), vals.tolist()))
+    fever, rash = (by_key[int(nlp.vocab.strings[w])] for w in ("fever", "rash"))
+    assert fever / rash == pytest.approx(want["fever"] / want["rash"], rel=1e-5)
+    # an unseen or rare n-gram alone gives no features; min_df = 0 is the no-IDF layer as before
+    assert features(model, nlp("cough"))[2].tolist() == [0]
+    plain = note_ngrams(ngram_size=1, opening_tokens=0, heading_weight=0.0)
+    assert fit_idf(plain, train) == 0 and len(features(plain, nlp("fever rash cough"))[0]) == 3
+
+
+def test_idf_needs_a_table_and_travels_with_the_model(nlp):
+    from spacy_medllm.textcat.ngrams import build_note_ngrams_textcat
+
+    with pytest.raises(ValueError, match="no IDF table: initialize"):
+        features(note_ngrams(min_df=1), nlp("fever"))
+    with pytest.raises(ValueError, match="min_df"):
+        note_ngrams(min_df=-1)
+    docs = [nlp(t) for t in TEXTS]
+    model = build_note_ngrams_textcat(exclusive_classes=False, length=2 ** 10, nO=len(LABELS), min_df=2)
+    model.initialize(X=docs)  # the layer's own init learns the table from the docs it is given
+    ngrams = next(n for n in model.walk() if n.name == "note_ngrams")
+    assert len(ngrams.attrs["idf_keys"]) > 0
+    copy = build_note_ngrams_textcat(exclusive_classes=False, length=2 ** 10, nO=len(LABELS), min_df=2)
+    copy.from_bytes(model.to_bytes())
+    np.testing.assert_array_equal(next(n for n in copy.walk() if n.name == "note_ngrams").attrs["idf_keys"],
+                                  ngrams.attrs["idf_keys"])
+    np.testing.assert_allclose(copy.predict(docs), model.predict(docs))
