@@ -280,7 +280,7 @@ def main() -> None:
         build_seconds[name] = optimize(model, built[name], options)
         log(f"built {name} in {build_seconds[name]:.0f}s")
     fp32 = "fp32 (torch)"
-    result: dict = {"model": str(model), "data": str(args.notes), "repeats": args.repeats, "batch_size": args.batch_size,
+    result: dict = {"command": " ".join(["python -m benchmarks.speed"] + sys.argv[1:]), "model": str(model), "data": str(args.notes), "repeats": args.repeats, "batch_size": args.batch_size,
                     "optimize_seconds": build_seconds, "cpu_count": __import__("os").cpu_count(), "cpu": cpu_info(),
                     "load_average_at_start": __import__("os").getloadavg()}
 
