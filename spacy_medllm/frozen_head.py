@@ -45,9 +45,9 @@ def _listeners(block: dict) -> List[dict]:
 
 
 def add_frozen_head(nlp: Language, fragment: str, name: str, get_examples: Callable[[], List[Example]],
-                    upstream: str = "transformer"):
+                    upstream: str = "transformer", model: Optional[dict] = None):
     """Add component ``name`` as the fragment defines it (or the fragment's only component, renamed),
-    its listener on ``upstream`` with grad_factor 0."""
+    its listener on ``upstream`` with grad_factor 0; ``model``: settings over the fragment's model block."""
     if upstream not in nlp.pipe_names:
         raise ValueError(f"the pipeline has no {upstream!r} component to listen to (pipes: {', '.join(nlp.pipe_names)})")
     text = find_fragment(fragment).read_text(encoding="utf8")
@@ -59,6 +59,8 @@ def add_frozen_head(nlp: Language, fragment: str, name: str, get_examples: Calla
     else:
         raise ValueError(f"fragment {fragment!r} defines no component {name!r} (it has {', '.join(components)})")
     factory = block.pop("factory")
+    if model:
+        block["model"] = {**dict(block["model"]), **model}
     listeners = _listeners(block)
     if not listeners:
         raise ValueError(f"{fragment}: component {name!r} has no TransformerListener to freeze")
@@ -129,6 +131,7 @@ def train_frozen_head(
     fit: Optional[Callable[..., Tuple[float, List[dict]]]] = None,
     check: Optional[Callable[[Any], None]] = None,
     averages: bool = False,
+    head_model: Optional[dict] = None,
 ) -> float:
     """Train ``name`` on cached encoder outputs; save model-best (by ``score_key`` on dev), model-last
     and head_log.jsonl under ``output``; return the best dev score. ``pipeline`` is a saved pipeline
@@ -138,7 +141,8 @@ def train_frozen_head(
     ``fit(head, train, dev, before_score=..., on_best=...)`` replaces the Adam loop (``fit_head``),
     e.g. with a convex solver for a linear head (textcat/linear_fit.py); ``check(head)`` runs before
     the encoder pass, so a head that ``fit`` cannot train fails in seconds, not after encoding.
-    ``averages``: the Adam loop scores and keeps averaged weights (``fit_head``)."""
+    ``averages``: the Adam loop scores and keeps averaged weights (``fit_head``). ``head_model``:
+    settings over the fragment's model block for a new head."""
     if averages and fit is not None:  # a custom fit has no Adam averages to keep: say so, not drop it
         raise ValueError("averages applies to the Adam loop (fit_head), not to a custom fit")
     fix_random_seed(seed)
@@ -148,7 +152,8 @@ def train_frozen_head(
     train = read_train(nlp)
     if not train:
         raise ValueError("no training examples")
-    head = nlp.get_pipe(name) if name in nlp.pipe_names else add_frozen_head(nlp, fragment, name, lambda: train[:500])
+    head = nlp.get_pipe(name) if name in nlp.pipe_names else add_frozen_head(nlp, fragment, name, lambda: train[:500],
+                                                                                     model=head_model)
     if check is not None:
         check(head)
     if finish is not None:

@@ -58,6 +58,9 @@ def textcat_train_head_cli(
                                       "encoder block against the n-grams"),
     replace: bool = typer.Option(False, "--replace/--keep", help="With --pipeline: replace its component of that name "
                                  "(e.g. the classifier that fine-tuned the encoder) by a new head; --keep trains it"),
+    min_df: Optional[int] = typer.Option(None, "--min-df", help="IDF weights on the note n-grams, leaving out those of "
+                                         "fewer training notes (TextCatFused.v2 / TextCatNoteNgrams.v1; default: the "
+                                         "fragment's, 0 = no IDF)"),
 ):
     """Train a whole-note classifier on cached outputs of a frozen encoder, thresholds tuned on dev and saved with it."""
     from ..textcat.head_training import SOLVERS, is_multi_label, train_textcat_head
@@ -71,6 +74,8 @@ def textcat_train_head_cli(
         fail("--replace needs --pipeline (a --base-model pipeline has no classifier to replace)")
     if solver not in SOLVERS:
         fail(f"--solver {solver!r}: use {' or '.join(SOLVERS)}")
+    if min_df is not None and min_df < 0:
+        fail("--min-df must be 0 (no IDF) or more")
     try:
         grid = [float(x) for x in c_grid.split(",") if x.strip()]
         weights = [float(x) for x in dense_weights.split(",") if x.strip()]
@@ -87,7 +92,7 @@ def textcat_train_head_cli(
         best = train_textcat_head(train, dev, output, pipeline=pipeline, base_model=base_model, multi_label=multi_label,
                                   fragment=fragment, name=name, epochs=epochs, batch_size=batch_size,
                                   learn_rate=learn_rate, seed=seed, solver=solver, c_grid=grid, dense_weights=weights,
-                                  replace=replace)
+                                  replace=replace, min_df=min_df)
     except ValueError as err:  # no transformer to listen to, no examples, unknown fragment
         fail(f"{pipeline or base_model}: {err}")
     typer.echo(f"best dev macro-F1 (thresholds tuned on dev) {best:.3f}; saved {output / 'model-best'}", err=True)

@@ -65,7 +65,7 @@ def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Option
                        fragment: Optional[str] = None, name: Optional[str] = None, epochs: int = 8,
                        batch_size: int = 16, learn_rate: float = 0.01, seed: int = 0, solver: str = "svm",
                        c_grid: Sequence[float] = C_GRID, dense_weights: Sequence[float] = DENSE_WEIGHTS,
-                       replace: bool = False) -> float:
+                       replace: bool = False, min_df: Optional[int] = None) -> float:
     """Train the classifier; save model-best (tuned on dev), model-last and head_log.jsonl under
     ``output``; return the best tuned dev macro-F1. ``multi_label`` None: read from ``train``.
     ``solver``: "svm" (the linear weights fitted by LinearSVC for each C in ``c_grid`` and dense
@@ -73,7 +73,8 @@ def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Option
     or "adam" (epochs of Adam on the component's loss: 8 epochs, 0.01, batches of 16; any
     classifier architecture). ``replace``: a component ``name`` already in ``pipeline`` is removed
     and a new head built from the fragment (e.g. the classifier that fine-tuned the encoder,
-    project.yml ``mtsamples-finetune``); otherwise it is kept and trained."""
+    project.yml ``mtsamples-finetune``); otherwise it is kept and trained. ``min_df``: set on the
+    new head's n-gram layer (IDF from every training note, ngrams.py); None keeps the fragment's."""
     if solver not in SOLVERS:
         raise ValueError(f"solver {solver!r}: use one of {', '.join(SOLVERS)}")
     if (pipeline is None) == (base_model is None):
@@ -89,9 +90,12 @@ def train_textcat_head(train: Path, dev: Path, output: Path, *, pipeline: Option
         if name not in nlp.pipe_names:
             raise ValueError(f"replace: the pipeline has no {name!r} component (pipes: {', '.join(nlp.pipe_names)})")
         nlp.remove_pipe(name)
+    if min_df is not None and name in nlp.pipe_names:
+        raise ValueError(f"min_df applies to a new head; the pipeline's {name!r} is kept (use --replace)")
     return train_frozen_head(
         nlp, lambda nlp: list(Corpus(train)(nlp)), lambda nlp: list(Corpus(dev)(nlp)), output,
         name=name, fragment=fragment or default_fragment, score_key="cats_macro_f",
+        head_model={"min_df": min_df} if min_df is not None else None,
         epochs=epochs, batch_size=batch_size, learn_rate=learn_rate, seed=seed, before_score=tune_on_dev,
         fit=partial(fit_linear_head, c_grid=c_grid, dense_weights=dense_weights, seed=seed) if solver == "svm" else None,
         check=check_head if solver == "svm" else None)

@@ -90,7 +90,8 @@ def test_cli_refuses_a_bad_solver_or_grid(corpus, tmp_path):  # noqa: F811
 
     base = ["textcat-train-head", str(corpus[0]), str(corpus[1]), str(tmp_path / "o"), "--base-model", "x"]
     for extra, message in ((["--solver", "sgd"], "use adam or svm"), (["--solver", "svm", "--c-grid", "a,b"], "comma-separated"),
-                           (["--solver", "svm", "--dense-weights", "0"], "positive number")):
+                           (["--solver", "svm", "--dense-weights", "0"], "positive number"),
+                           (["--min-df", "-1"], "--min-df must be 0")):
         result = CliRunner().invoke(load_commands(), base + extra)
         assert result.exit_code == 1 and message in result.output, result.output
 
@@ -125,15 +126,13 @@ def test_fused_head_logits_are_the_solvers_decision_values(tiny_encoder, corpus)
 
 
 def test_svm_solver_learns_the_idf_table_from_every_training_note(tiny_encoder, corpus, tmp_path):  # noqa: F811
-    fragment = tmp_path / "fused_idf.cfg"
-    from spacy_medllm.compose import find_fragment
-
-    text = find_fragment("textcat_multilabel_fused").read_text(encoding="utf8")
-    fragment.write_text(text.replace("nO = null", "nO = null\nmin_df = 2", 1), encoding="utf8")
     out = tmp_path / "out"
     train_textcat_head(*corpus, out, base_model=str(tiny_encoder), solver="svm", c_grid=[3.0], dense_weights=[1.0],
-                       fragment=str(fragment))
+                       min_df=2)
     nlp = spacy.load(out / "model-best")
+    assert nlp.config["components"]["textcat_multilabel"]["model"]["min_df"] == 2
+    with pytest.raises(ValueError, match="min_df applies to a new head"):  # a kept head is not rebuilt
+        train_textcat_head(*corpus, tmp_path / "again", pipeline=out / "model-best", min_df=2)
     ngrams = next(n for n in nlp.get_pipe("textcat_multilabel").model.walk() if n.name == "note_ngrams")
     assert ngrams.attrs["min_df"] == 2
     # the table is the one of the whole training file: every n-gram of two or more of its notes
