@@ -55,6 +55,10 @@ def variants(multi_label: bool):
         "note_ngrams, LinearSVC solver (no encoder)": (
             {"@architectures": "spacy_medllm.TextCatNoteNgrams.v1", "exclusive_classes": ex, "ngram_size": 2}, "svm"),
         "fused_v2, dense not normalised, LinearSVC solver": ({**v2, "normalize_dense": False}, "svm"),
+        "note_ngrams with IDF (min_df 2), LinearSVC solver (no encoder)": (
+            {"@architectures": "spacy_medllm.TextCatNoteNgrams.v1", "exclusive_classes": ex, "ngram_size": 2,
+             "min_df": 2}, "svm"),
+        "fused_v2 with IDF (min_df 2), LinearSVC solver": ({**v2, "normalize_dense": False, "min_df": 2}, "svm"),
     }
     if multi_label:
         rows["fused_v2 without label co-occurrence"] = (
