@@ -17,14 +17,15 @@ With ``min_df`` > 0 the body block is also weighted by inverse document frequenc
 scikit-learn's ``TfidfVectorizer`` does (``ln((1 + n) / (1 + df)) + 1``), and n-grams seen in
 fewer than ``min_df`` training notes are left out: without IDF and min_df the tuned TF-IDF +
 LinearSVC baseline loses 0.012 dev / 0.026 test macro-F1 on MTSamples (docs/textcat.md). The
-table is learned from the training notes (``fit_idf``: all of them under ``medllm
-textcat-train-head``; the initialize sample under ``spacy train``) and saved with the model.
+table is learned from every training note (``fit_idf``: by ``medllm textcat-train-head`` and
+by the ``medllm_textcat*`` components' ``initialize`` under ``spacy train``; another component
+gets only its 10-note initialize sample) and saved with the model.
 
 Output ``(keys, values, lengths)`` is what thinc's ``SparseLinear`` reads. No gradient flows back.
 """
 import string
 from functools import partial
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 from spacy.ml.models.textcat import resize_and_set_ref
@@ -72,6 +73,15 @@ def fit_idf(model: Model, docs: List[Doc]) -> int:
     model.attrs["idf_keys"] = keys[keep].astype("uint64")
     model.attrs["idf_values"] = (np.log((1.0 + len(docs)) / (1.0 + df[keep])) + 1.0).astype("float32")
     return int(keep.sum())
+
+
+def fit_note_idf(model: Model, get_docs: Callable[[], List[Doc]]) -> None:
+    """Fit the IDF table of every ``note_ngrams`` layer with min_df > 0 inside ``model``
+    (``get_docs`` is called only when there is one)."""
+    layers = [node for node in model.walk() if node.name == "note_ngrams" and node.attrs["min_df"] > 0]
+    docs = get_docs() if layers else []
+    for node in layers:
+        fit_idf(node, docs)
 
 
 def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:

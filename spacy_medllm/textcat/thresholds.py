@@ -24,6 +24,7 @@ from spacy.training import Example
 from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
 
 from .metrics import tune_thresholds
+from .ngrams import fit_note_idf
 from .partial import PartialTextCategorizer
 
 if not Doc.has_extension("raw_cats"):
@@ -104,6 +105,12 @@ class ThresholdsMixin:
     """
 
     loss_kind = "mse"
+
+    def initialize(self, get_examples, *, nlp=None, labels=None, **kwargs):
+        """spaCy's initialize, then the n-grams' IDF table from every training note: the model's
+        own initialize sees only a 10-example sample (``min_df`` > 0, ngrams.py)."""
+        super().initialize(get_examples, nlp=nlp, labels=labels, **kwargs)
+        fit_note_idf(self.model, lambda: [eg.predicted for eg in get_examples()])
 
     def set_loss(self, loss: str) -> None:
         if loss not in LOSSES:

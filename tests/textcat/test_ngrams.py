@@ -141,3 +141,20 @@ def test_idf_needs_a_table_and_travels_with_the_model(nlp):
     np.testing.assert_array_equal(next(n for n in copy.walk() if n.name == "note_ngrams").attrs["idf_keys"],
                                   ngrams.attrs["idf_keys"])
     np.testing.assert_allclose(copy.predict(docs), model.predict(docs))
+
+
+def test_the_component_learns_the_idf_table_from_every_training_note():
+    from spacy_medllm.textcat.ngrams import fit_idf
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medllm_textcat_multilabel", config={"model": {
+        "@architectures": "spacy_medllm.TextCatNoteNgrams.v1", "exclusive_classes": False, "ngram_size": 1, "min_df": 2}})
+    texts = TEXTS + ["insulin glucose", "insulin history"]  # "insulin" is in notes 11 and 14 only
+    egs = [Example.from_dict(nlp.make_doc(t), {"cats": {lab: float(i % 3 == j) for j, lab in enumerate(LABELS)}})
+           for i, t in enumerate(texts)]
+    nlp.initialize(lambda: egs)  # spaCy's model initialize sees 10 of them; the component reads all
+    ngrams = next(n for n in nlp.get_pipe("medllm_textcat_multilabel").model.walk() if n.name == "note_ngrams")
+    ref = note_ngrams(ngram_size=1, min_df=2)
+    fit_idf(ref, [eg.predicted for eg in egs])
+    np.testing.assert_array_equal(ngrams.attrs["idf_keys"], ref.attrs["idf_keys"])
+    assert int(nlp.vocab.strings["insulin"]) in set(ngrams.attrs["idf_keys"].tolist())
