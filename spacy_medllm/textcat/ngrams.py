@@ -70,6 +70,9 @@ def fit_idf(model: Model, docs: List[Doc]) -> int:
         raise ValueError("note_ngrams: no training notes to learn the IDF table from")
     keys, df = np.unique(np.concatenate([np.unique(_body_keys(model, doc)) for doc in docs]), return_counts=True)
     keep = df >= min_df
+    if not keep.any():
+        raise ValueError(f"note_ngrams: no n-gram is in {min_df} or more of the {len(docs)} training notes; "
+                         "lower min_df (0: no IDF)")
     model.attrs["idf_keys"] = keys[keep].astype("uint64")
     model.attrs["idf_values"] = (np.log((1.0 + len(docs)) / (1.0 + df[keep])) + 1.0).astype("float32")
     return int(keep.sum())

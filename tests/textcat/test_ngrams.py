@@ -131,6 +131,10 @@ def test_idf_needs_a_table_and_travels_with_the_model(nlp):
         features(note_ngrams(min_df=1), nlp("fever"))
     with pytest.raises(ValueError, match="min_df"):
         note_ngrams(min_df=-1)
+    from spacy_medllm.textcat.ngrams import fit_idf
+
+    with pytest.raises(ValueError, match="no n-gram is in 3 or more of the 2 training notes"):
+        fit_idf(note_ngrams(min_df=3), [nlp("fever"), nlp("fever cough")])
     docs = [nlp(t) for t in TEXTS]
     model = build_note_ngrams_textcat(exclusive_classes=False, length=2 ** 10, nO=len(LABELS), min_df=2)
     model.initialize(X=docs)  # the layer's own init learns the table from the docs it is given
