@@ -152,7 +152,8 @@ def train_frozen_head(
     train = read_train(nlp)
     if not train:
         raise ValueError("no training examples")
-    head = nlp.get_pipe(name) if name in nlp.pipe_names else add_frozen_head(nlp, fragment, name, lambda: train[:500],
+    # a new head initializes on every training example: labels, and tables such as the n-grams' IDF
+    head = nlp.get_pipe(name) if name in nlp.pipe_names else add_frozen_head(nlp, fragment, name, lambda: train,
                                                                                      model=head_model)
     if check is not None:
         check(head)

@@ -146,3 +146,25 @@ def test_svm_solver_learns_the_idf_table_from_every_training_note(tiny_encoder, 
     np.testing.assert_array_equal(ngrams.attrs["idf_keys"], ref.attrs["idf_keys"])
     hits = sum({lab for lab, v in nlp(text).cats.items() if v >= 0.5} == gold for text, gold in zip(TEXTS, GOLD))
     assert hits >= len(TEXTS) - 2
+
+
+def test_adam_solver_learns_the_idf_table_from_every_training_note(tiny_encoder, tmp_path):  # noqa: F811
+    from spacy.tokens import DocBin
+
+    from spacy_medllm.textcat.ngrams import fit_idf, note_ngrams
+
+    from .test_head_training import write_corpus
+
+    # past the first 500 notes: "insulin" is in the last two only
+    texts = TEXTS * 43 + ["insulin glucose", "insulin history"]
+    gold = GOLD * 43 + [{"cardio"}, {"onco"}]
+    train = write_corpus(tmp_path / "train.spacy", gold, texts)
+    dev = write_corpus(tmp_path / "dev.spacy", GOLD, TEXTS)
+    train_textcat_head(train, dev, tmp_path / "out", base_model=str(tiny_encoder), solver="adam", epochs=1, min_df=2)
+    nlp = spacy.load(tmp_path / "out" / "model-last")
+    ngrams = next(n for n in nlp.get_pipe("textcat_multilabel").model.walk() if n.name == "note_ngrams")
+    ref = note_ngrams(min_df=2)
+    fit_idf(ref, list(DocBin().from_disk(train).get_docs(nlp.vocab)))
+    np.testing.assert_array_equal(ngrams.attrs["idf_keys"], ref.attrs["idf_keys"])
+    np.testing.assert_allclose(ngrams.attrs["idf_values"], ref.attrs["idf_values"])
+    assert int(nlp.vocab.strings["insulin"]) in set(ngrams.attrs["idf_keys"].tolist())
