@@ -50,6 +50,8 @@ DEFAULT = "+ length-bucketed windows (`--quantize int8`)"
 INT8 = "int8 block-wise, ONNX (`--quantize int8`)"
 BF16 = "bf16, torch (`--quantize bf16`; `auto` on this CPU)"
 BF16C = "bf16 + torch.compile (`--quantize bf16 --compile`)"
+BF16_NOPAD = "bf16, each call cut to its longest window exactly (`--pad-multiple 0`)"
+BF16C_NOPAD = "bf16 + torch.compile, `--pad-multiple 0`"
 
 
 def read_notes(path: Path, n: int) -> List[str]:
@@ -285,6 +287,7 @@ def main() -> None:
                     "load_average_at_start": __import__("os").getloadavg()}
 
     main_variants = {fp32: model, INT8: built["int8"], BF16: built["bf16"], BF16C: built["bf16-compile"]}
+    unpadded = {BF16_NOPAD: (built["bf16"], {"pad_multiple": 0}), BF16C_NOPAD: (built["bf16-compile"], {"pad_multiple": 0})}
 
     def save() -> None:
         result["seconds"] = time.perf_counter() - t0
@@ -296,7 +299,7 @@ def main() -> None:
                                                      False, log) for n in (100, 1000, 5000)}
         save()
         return
-    result["main"] = alternate(main_variants, paths["notes"], work, args.repeats, args.batch_size, True, log)
+    result["main"] = alternate({**main_variants, **unpadded}, paths["notes"], work, args.repeats, args.batch_size, True, log)
     save()
     if not args.main_only:
         ablation = {fp32: model, **{name: (built[b], o) for name, (b, o) in ABLATION.items()}}

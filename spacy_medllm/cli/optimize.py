@@ -19,6 +19,7 @@ def optimize_cli(
     threads: int = typer.Option(0, "--threads", help="ONNX Runtime intra-op threads (0 = one per available core)"),
     batch_windows: Optional[int] = typer.Option(None, "--batch-windows", help="Windows per encoder call, sorted by length (0 = whole batch; default 32, bf16 16)"),
     sort_windows: bool = typer.Option(True, "--sort-windows/--no-sort-windows", help="Bucket windows by length to cut padding"),
+    pad_multiple: Optional[int] = typer.Option(None, "--pad-multiple", help="Pad each encoder call's length to a multiple of this (0 = off; default bf16 16, ONNX 0)"),
     compile_encoder: bool = typer.Option(False, "--compile", help="bf16 only: run the encoder through torch.compile (compiled at load, ~30 s; needs a C++ compiler)"),
     transformer: str = typer.Option("transformer", "--transformer", help="Name of the shared transformer component"),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUTPUT if it exists"),
@@ -37,7 +38,7 @@ def optimize_cli(
     opts = OptimizeOptions(
         quantize=quantize, fuse=fuse, fp32_nodes=list(fp32_nodes), window=window, stride=stride,
         threads=threads, batch_windows=batch_windows, sort_windows=sort_windows, transformer=transformer,
-        compile=compile_encoder,
+        compile=compile_encoder, pad_multiple=pad_multiple,
     )
     try:
         info = optimize_pipeline(model, output, opts, overwrite=overwrite)

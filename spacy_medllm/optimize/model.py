@@ -74,19 +74,21 @@ class FastTransformerModel(Model):
 class OnnxTransformerModel(FastTransformerModel):
     """The encoder as an ONNX graph in ONNX Runtime."""
 
-    def __init__(self, get_spans: Callable, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True):
+    def __init__(self, get_spans: Callable, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True,
+                 pad_multiple: int = 0):
         import_onnxruntime()  # fail at load with the extra's name, never silently later
         super().__init__("onnx-transformer", OnnxShim(threads=threads, batch_windows=batch_windows,
-                                                       sort_windows=sort_windows), get_spans)
+                                                       sort_windows=sort_windows, pad_multiple=pad_multiple), get_spans)
 
 
 class Bf16TransformerModel(FastTransformerModel):
     """The torch encoder with bf16 matrix products (CPUs with native bf16)."""
 
     def __init__(self, get_spans: Callable, threads: int = 0, batch_windows: int = 16, sort_windows: bool = True,
-                 fp32_fallback: bool = False, compile: bool = False):
+                 fp32_fallback: bool = False, compile: bool = False, pad_multiple: int = 16):
         super().__init__("bf16-transformer", Bf16Shim(threads=threads, batch_windows=batch_windows, sort_windows=sort_windows,
-                                                       fp32_fallback=fp32_fallback, compile=compile), get_spans)
+                                                       fp32_fallback=fp32_fallback, compile=compile,
+                                                       pad_multiple=pad_multiple), get_spans)
 
 
 def init(model: FastTransformerModel, X=None, Y=None) -> None:

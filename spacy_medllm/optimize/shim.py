@@ -44,11 +44,14 @@ class WindowShim(Shim):
     WHAT = ""  # what a wrong model file is not, for the error
     REBUILD = "`medllm optimize`"
 
-    def __init__(self, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True):
+    def __init__(self, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True, pad_multiple: int = 0):
         super().__init__(None)
+        if int(pad_multiple) < 0:
+            raise ValueError(f"pad_multiple must be 0 (off) or a positive number of word pieces, got {pad_multiple}.")
         self.threads = threads
         self.batch_windows = int(batch_windows)  # 0: the whole batch in one call
         self.sort_windows = sort_windows
+        self.pad_multiple = int(pad_multiple)  # 0: each call cut to its own longest window exactly
         self.tokenizer: Any = None
         self.encoder_config: Dict[str, Any] = {}
         self.meta: Dict[str, Any] = {}
@@ -114,7 +117,9 @@ class WindowShim(Shim):
 
         Windows are sorted by length and run in sub-batches cut to their own longest
         window, so short windows (the tail of every note) are not padded to the batch's
-        longest. Padded positions come back as zeros (no listener reads them).
+        longest. With pad_multiple, each call is then padded up to a multiple of it: torch's
+        CPU attention kernel runs far faster on such lengths (docs/speed.md). Padded
+        positions are masked out of attention and come back as zeros (no listener reads them).
         """
         inputs = self.prepare()
         n, length = input_ids.shape
@@ -130,9 +135,9 @@ class WindowShim(Shim):
             idx = order[start : start + step]
             cut = int(lengths[idx].max()) if self.sort_windows else length
             cut = max(cut, 1)
-            feeds = {name: numpy.ascontiguousarray(arrays[name][idx, :cut], dtype="int64") for name in inputs}
+            feeds = {name: self._feed(arrays[name][idx, :cut]) for name in inputs}
             outs = self.encode(feeds)
-            hidden[idx, :cut] = outs["last_hidden_state"]
+            hidden[idx, :cut] = outs["last_hidden_state"][:, :cut]
             if "pooler_output" in outs:
                 if pooled is None:
                     pooled = numpy.zeros((n, self.width), dtype="float32")
@@ -143,13 +148,24 @@ class WindowShim(Shim):
         return result
 
 
+    def _feed(self, columns: numpy.ndarray) -> numpy.ndarray:
+        """One encoder input of a sub-batch, zero-padded on the right to a multiple of pad_multiple
+        (zero attention mask: the padding is not attended to; zero ids: any id would do)."""
+        n, cut = columns.shape
+        if self.pad_multiple <= 1 or cut % self.pad_multiple == 0:
+            return numpy.ascontiguousarray(columns, dtype="int64")
+        feed = numpy.zeros((n, -(-cut // self.pad_multiple) * self.pad_multiple), dtype="int64")
+        feed[:, :cut] = columns
+        return feed
+
+
 class OnnxShim(WindowShim):
     """Holds the ONNX graph and runs it in ONNX Runtime."""
 
     FORMAT, KEY, WHAT = "spacy_medllm.onnx_encoder.v1", "onnx", "an optimized ONNX encoder"
 
-    def __init__(self, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True):
-        super().__init__(threads, batch_windows, sort_windows)
+    def __init__(self, threads: int = 0, batch_windows: int = 32, sort_windows: bool = True, pad_multiple: int = 0):
+        super().__init__(threads, batch_windows, sort_windows, pad_multiple)
         self.onnx_bytes: Optional[bytes] = None
         self._session: Any = None
 

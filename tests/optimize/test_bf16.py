@@ -41,6 +41,7 @@ def test_bf16_config_needs_no_onnxruntime(bf16_pipeline):
     block = nlp.config["components"]["transformer"]["model"]
     assert block["@architectures"] == "spacy_medllm.Bf16TransformerModel.v1" and block["fp32_fallback"] is False
     assert block["batch_windows"] == 16  # the bf16 default: lower peak memory than 32
+    assert block["pad_multiple"] == 16  # the bf16 default: torch's attention kernel is faster on such lengths
     assert not any(r.startswith("onnxruntime") for r in nlp.meta["requirements"])
     model = nlp.get_pipe("transformer").model
     assert model.transformer is None and model.shim.ready and model.shim.meta["quantize"] == "bf16"
@@ -63,6 +64,34 @@ def test_bf16_round_trips_bytes_and_disk(bf16_pipeline, tmp_path, texts):
         again = spacy.load(tmp_path / "again")
     for copy in (other, again):
         numpy.testing.assert_array_equal(token_vectors(copy, list(copy.pipe(texts))), want)
+
+
+def test_padding_to_a_multiple_feeds_padded_lengths_and_keeps_the_answers(bf16_pipeline, texts):
+    padded, exact = load(bf16_pipeline), load(bf16_pipeline, pad_multiple=0)
+    shims = [nlp.get_pipe("transformer").model.shim for nlp in (padded, exact)]
+    assert [shim.pad_multiple for shim in shims] == [16, 0]
+    lengths = {16: [], 0: []}
+    for shim in shims:
+        encode = shim.encode
+        shim.encode = lambda feeds, _e=encode, _s=shim: lengths[_s.pad_multiple].append(feeds["input_ids"].shape[1]) or _e(feeds)
+    long_texts = texts + [" ".join([NOTE] * 6)]
+    a = token_vectors(padded, list(padded.pipe(long_texts)))
+    b = token_vectors(exact, list(exact.pipe(long_texts)))
+    assert lengths[16] and all(n % 16 == 0 for n in lengths[16])
+    assert any(n % 16 for n in lengths[0])  # the fixture has lengths the padding changes
+    assert a.shape == b.shape
+    assert _cosines(a, b).min() >= 0.999  # masked padding: only the kernels' summation order differs
+
+
+def test_negative_pad_multiple_is_refused(tmp_path, fp32_pipeline):
+    from spacy_medllm.optimize.bf16 import Bf16Shim
+    from spacy_medllm.optimize.pipeline import OptimizeError, OptimizeOptions, optimize_pipeline
+
+    with pytest.raises(ValueError, match="pad_multiple must be 0"):
+        Bf16Shim(pad_multiple=-1)
+    with mock.patch(SUPPORTED, return_value=True), pytest.raises(OptimizeError, match="--pad-multiple"):
+        optimize_pipeline(str(fp32_pipeline), tmp_path / "out", OptimizeOptions(quantize="bf16", pad_multiple=-16))
+    assert not (tmp_path / "out").exists()
 
 
 def test_cpu_without_bf16_fails_at_load_unless_fp32_fallback(fp32_pipeline, bf16_pipeline, texts, caplog):
