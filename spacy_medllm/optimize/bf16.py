@@ -8,7 +8,7 @@ fix, unless its config allows an fp32 fallback, which is then logged.
 
 With ``compile = true`` (``medllm optimize --quantize bf16 --compile``) the encoder is also run
 through ``torch.compile`` (inductor, dynamic shapes): its fused kernels made the whole clinical
-pipeline 1.13x faster than uncompiled bf16 at the same answers (docs/speed.md). The compilation
+pipeline 1.12x faster than uncompiled bf16 at the same answers (docs/speed.md). The compilation
 (~30 s on 2 cores, ~16 s once inductor's on-disk cache holds the kernels) happens at load, on token
 ids made up there, so a machine without a working C++ compiler fails at load, naming the setting,
 not mid-batch. Inductor's ``freezing`` is not used: it ran no faster here and bypasses that cache.

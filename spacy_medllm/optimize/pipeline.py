@@ -25,7 +25,7 @@ QUANTIZE = ("auto", "int8", "int8-dynamic", "none", "bf16")
 # Windows per encoder call by default: on 300 whole notes the bf16 encoder peaked ~250 MB lower
 # at 16 than at 32, at the same speed (docs/speed.md).
 BATCH_WINDOWS = {"bf16": 16}
-PAD_MULTIPLE = {"bf16": 16}  # measured: the bf16 clinical pipeline 1.14x faster, ONNX Runtime no faster (docs/speed.md)
+PAD_MULTIPLE = {"bf16": 16}  # measured: the bf16 clinical pipeline 1.20x faster, ONNX Runtime no faster (docs/speed.md)
 
 
 class OptimizeError(ValueError):
