@@ -62,7 +62,7 @@ class Bf16Shim(WindowShim):
     REBUILD = "`medllm optimize --quantize bf16`"
 
     def __init__(self, threads: int = 0, batch_windows: int = 16, sort_windows: bool = True, fp32_fallback: bool = False,
-                 compile: bool = False, pad_multiple: int = 16):
+                 compile: bool = False, pad_multiple: int = 0):
         super().__init__(threads, batch_windows, sort_windows, pad_multiple)
         self.fp32_fallback = fp32_fallback
         self.compile = compile

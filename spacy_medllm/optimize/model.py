@@ -85,7 +85,7 @@ class Bf16TransformerModel(FastTransformerModel):
     """The torch encoder with bf16 matrix products (CPUs with native bf16)."""
 
     def __init__(self, get_spans: Callable, threads: int = 0, batch_windows: int = 16, sort_windows: bool = True,
-                 fp32_fallback: bool = False, compile: bool = False, pad_multiple: int = 16):
+                 fp32_fallback: bool = False, compile: bool = False, pad_multiple: int = 0):
         super().__init__("bf16-transformer", Bf16Shim(threads=threads, batch_windows=batch_windows, sort_windows=sort_windows,
                                                        fp32_fallback=fp32_fallback, compile=compile,
                                                        pad_multiple=pad_multiple), get_spans)

@@ -36,15 +36,16 @@ def bf16_transformer_model(
     sort_windows: bool = True,
     fp32_fallback: bool = False,
     compile: bool = False,
-    pad_multiple: int = 16,
+    pad_multiple: int = 0,
 ) -> Bf16TransformerModel:
     """The shared encoder in torch with bf16 matrix products (written by `medllm optimize --quantize bf16`).
 
     threads: torch threads for the encoder (0 = leave torch's setting).
     fp32_fallback: on a CPU without native bf16, run fp32 and log it instead of failing at load.
     compile: run the encoder through torch.compile (inductor; compiled at load, needs a C++ compiler).
-    pad_multiple: pad each call's length up to a multiple of this (0 = off): torch's CPU attention
-        kernel is much faster on lengths that are multiples of 16 (docs/speed.md).
+    pad_multiple: pad each call's length up to a multiple of this (0 = off, what a config without
+        the setting gets). `medllm optimize` writes 16: torch's CPU attention kernel is much faster
+        on lengths that are multiples of 16 (docs/speed.md).
     batch_windows, sort_windows: as for spacy_medllm.OnnxTransformerModel.v1.
     """
     return Bf16TransformerModel(get_spans, threads=threads, batch_windows=batch_windows, sort_windows=sort_windows,
