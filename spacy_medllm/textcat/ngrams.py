@@ -56,9 +56,12 @@ def note_ngrams(ngram_size: int = 2, opening_tokens: int = 60, body_weight: floa
     })
 
 
+def _word_ids(doc: Doc) -> np.ndarray:
+    return np.array([hash_string(w) for w in words(doc)], dtype="uint64")
+
+
 def _body_keys(model: Model, doc: Doc) -> np.ndarray:
-    ids = np.array([hash_string(w) for w in words(doc)], dtype="uint64")
-    return _ngram_keys(model, ids, model.attrs["ngram_size"])
+    return _ngram_keys(model, _word_ids(doc), model.attrs["ngram_size"])
 
 
 def fit_idf(model: Model, docs: List[Doc]) -> int:
@@ -92,16 +95,13 @@ def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
         fit_idf(model, list(X))
 
 
-def _idf(model: Model, keys: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """The keys of the IDF table and their weights (other keys are left out)."""
+def _idf(model: Model) -> Tuple[np.ndarray, np.ndarray]:
+    """The IDF table: sorted n-gram keys and their weights."""
     table, values = model.attrs["idf_keys"], model.attrs["idf_values"]
     if not len(table):
         raise ValueError("note_ngrams: min_df > 0 but no IDF table: initialize the model on training notes "
                          "(medllm textcat-train-head does) before using it")
-    keys = np.unique(keys)
-    idx = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-    found = table[idx] == keys
-    return keys[found], values[idx[found]]
+    return table, values
 
 
 def _ngram_keys(model: Model, ids: np.ndarray, n_max: int) -> np.ndarray:
@@ -117,10 +117,11 @@ def _block(keys: np.ndarray, weight: float, sublinear: bool = True, idf=None) ->
         return np.zeros(0, dtype="uint64"), np.zeros(0, dtype="float32")
     keys, counts = np.unique(keys, return_counts=True)
     vals = (1.0 + np.log(counts)) if sublinear else np.ones(len(counts))
-    if idf is not None:  # (table keys, weights): keep the keys in the table, weighted
-        kept, weights = idf
-        mask = np.isin(keys, kept, assume_unique=True)
-        keys, vals = keys[mask], vals[mask] * weights
+    if idf is not None:  # (sorted table keys, weights): keep the keys in the table, weighted
+        table, weights = idf
+        idx = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        found = table[idx] == keys
+        keys, vals = keys[found], vals[found] * weights[idx[found]]
         if not len(keys):
             return np.zeros(0, dtype="uint64"), np.zeros(0, dtype="float32")
     vals = weight * vals / np.sqrt((vals ** 2).sum())
@@ -160,9 +161,8 @@ def headings(doc: Doc) -> List[str]:
 def _doc_features(model: Model, doc: Doc) -> Tuple[np.ndarray, np.ndarray]:
     n_max = model.attrs["ngram_size"]
     w_body, w_open, w_head = model.attrs["weights"]
-    ids = np.array([hash_string(w) for w in words(doc)], dtype="uint64")
-    body = _ngram_keys(model, ids, n_max)
-    parts = [_block(body, w_body, idf=_idf(model, body) if model.attrs["min_df"] > 0 else None)]
+    ids = _word_ids(doc)
+    parts = [_block(_ngram_keys(model, ids, n_max), w_body, idf=_idf(model) if model.attrs["min_df"] > 0 else None)]
     k = model.attrs["opening_tokens"]
     if k > 0:
         parts.append(_block(_ngram_keys(model, ids[:k], n_max) ^ _OPENING_SALT, w_open))
