@@ -102,6 +102,101 @@ def child(model: str, texts_path: str, answers_path: str, batch_size: int, overr
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def encoder_timer(nlp) -> Dict[str, float]:
+    """Wrap the transformer's encoder calls so their seconds add up in the returned dict: the
+    torch module's forward (fp32 pipelines) or the optimized shim's encode (everything around
+    them, tokenizer calls and offset alignment included, stays in the component's own time)."""
+    clock = {"seconds": 0.0, "calls": 0}
+    model = nlp.get_pipe("transformer").model
+    if model.shims and hasattr(model.shims[0], "encode"):  # WindowShim: ONNX Runtime or the bf16 torch encoder
+        shim = model.shims[0]
+        encode = shim.encode
+
+        def timed(feeds):
+            start = time.perf_counter()
+            out = encode(feeds)
+            clock["seconds"] += time.perf_counter() - start
+            clock["calls"] += 1
+            return out
+
+        shim.encode = timed
+    else:  # spacy-transformers' PyTorchShim around the HF module
+        starts: List[float] = []
+        module = model.transformer
+        module.register_forward_pre_hook(lambda *_: starts.append(time.perf_counter()))
+
+        def done(*_):
+            clock["seconds"] += time.perf_counter() - starts.pop()
+            clock["calls"] += 1
+
+        module.register_forward_hook(done)
+    return clock
+
+
+def component_times(nlp, texts: List[str], batch_size: int) -> dict:
+    """Seconds in each stage over all texts, stage by stage (the same work as one nlp.pipe):
+    the tokenizer, every pipe, and the encoder calls inside the transformer."""
+    clock = encoder_timer(nlp)
+    stages: Dict[str, float] = {}
+    start = time.perf_counter()
+    docs = [nlp.make_doc(text) for text in texts]
+    stages["tokenizer"] = time.perf_counter() - start
+    for name, proc in nlp.pipeline:
+        start = time.perf_counter()
+        docs = list(proc.pipe(docs, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+        stages[name] = time.perf_counter() - start
+    return {"stages": stages, "encoder": clock["seconds"], "encoder_calls": clock["calls"],
+            "total": sum(stages.values()), "words": sum(len(d) for d in docs)}
+
+
+def components_child(model: str, texts_path: str, batch_size: int, overrides: dict) -> dict:
+    import spacy
+    import torch
+
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    texts = json.loads(Path(texts_path).read_text(encoding="utf8"))
+    config = {"components": {"transformer": {"model": overrides}}} if overrides else {}
+    nlp = spacy.load(model, config=config)
+    list(nlp.pipe(texts[:8], batch_size=batch_size))  # warm-up, before the clock is attached
+    with torch.inference_mode():
+        return component_times(nlp, texts, batch_size)
+
+
+def components(variants: Dict[str, object], texts: Path, repeats: int, batch_size: int, log) -> Dict[str, dict]:
+    """Stage times per variant (fresh process each, alternating, medians), and the ceiling: the
+    fp32 pipeline's total over a variant's encoder seconds, the most x fp32 it could reach if
+    everything but its encoder took no time."""
+    runs: Dict[str, List[dict]] = {name: [] for name in variants}
+    for r in range(repeats):
+        for name, variant in variants.items():
+            model, overrides = variant if isinstance(variant, tuple) else (variant, {})
+            cmd = [sys.executable, "-m", "benchmarks.speed", "--components-child", str(model), "--texts", str(texts),
+                   "--batch-size", str(batch_size), "--overrides", json.dumps(overrides)]
+            out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+            if out.returncode != 0:
+                raise RuntimeError(f"child failed for {model}: {out.stderr[-2000:]}")
+            runs[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            log(f"round {r + 1}/{repeats} [stages] {name}: {runs[name][-1]['total']:.2f} s, "
+                f"encoder {runs[name][-1]['encoder']:.2f} s")
+    return summarize_stages(runs, len(json.loads(texts.read_text(encoding="utf8"))))
+
+
+def summarize_stages(runs: Dict[str, List[dict]], notes: int) -> Dict[str, dict]:
+    """Medians of each stage over rounds, and the ratios to the first variant (fp32)."""
+    med = lambda rs, f: statistics.median(f(x) for x in rs)  # noqa: E731
+    summary = {}
+    for name, rs in runs.items():
+        summary[name] = {"stages": {k: med(rs, lambda x, k=k: x["stages"][k]) for k in rs[0]["stages"]},
+                         "encoder": med(rs, lambda x: x["encoder"]), "total": med(rs, lambda x: x["total"]),
+                         "words": rs[0]["words"], "notes": notes, "runs": rs}
+    base = summary[next(iter(runs))]
+    for s in summary.values():
+        s["x_fp32"] = base["total"] / s["total"]
+        s["encoder_x_fp32_encoder"] = base["encoder"] / s["encoder"]
+        s["ceiling_x_fp32"] = base["total"] / s["encoder"]
+    return summary
+
+
 def run_child(variant, texts: Path, answers: str, batch_size: int) -> dict:
     model, overrides = variant if isinstance(variant, tuple) else (variant, {})
     cmd = [sys.executable, "-m", "benchmarks.speed", "--child", str(model), "--texts", str(texts),
@@ -220,6 +315,21 @@ def report(result: dict) -> str:
         table(f"Notes of {name}", section, False)
     if "large_12x768" in result:
         table("12x768 encoder, same pipeline shape", result["large_12x768"], False)
+    if "components" in result:
+        section = result["components"]
+        any_s = next(iter(section.values()))
+        stages = list(any_s["stages"])
+        lines.append(f"**Where the time goes** ({any_s['notes']} notes, {any_s['words']:,} words, seconds, "
+                     f"medians of {len(any_s['runs'])})\n")
+        head = ("| pipeline | " + " | ".join(stages) + " | of which encoder calls | total | x fp32 "
+                "| encoder x fp32's | ceiling x fp32 |")
+        lines.append(head)
+        lines.append("|" + "---|" * (head.count("|") - 1))
+        for name, s in section.items():
+            lines.append(f"| {name} | " + " | ".join(f"{s['stages'][k]:.2f}" for k in stages)
+                         + f" | {s['encoder']:.2f} | {s['total']:.2f} | {s['x_fp32']:.2f} | "
+                         f"{s['encoder_x_fp32_encoder']:.2f} | {s['ceiling_x_fp32']:.2f} |")
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -239,6 +349,9 @@ def main() -> None:
                    help="Only the main rows (fp32 vs the optimized default): agreement and speed on --n-notes")
     p.add_argument("--lengths-only", action="store_true",
                    help="Only the note-length rows (100, 1,000, 5,000 words) for fp32, int8, bf16 and bf16 compiled")
+    p.add_argument("--components-only", action="store_true",
+                   help="Only where the time goes: each stage's seconds for fp32, bf16 and bf16 compiled on "
+                        "--ablation-notes notes, and the ceiling x fp32 if all but the encoder were free")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "medllm-speed-work")
     p.add_argument("--report", type=Path, help="Print markdown tables of a results file and exit")
@@ -246,7 +359,11 @@ def main() -> None:
     p.add_argument("--texts", help=argparse.SUPPRESS)
     p.add_argument("--answers", default="", help=argparse.SUPPRESS)
     p.add_argument("--overrides", default="{}", help=argparse.SUPPRESS)
+    p.add_argument("--components-child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.components_child:
+        print(json.dumps(components_child(args.model, args.texts, args.batch_size, json.loads(args.overrides))))
+        return
     if args.child:
         print(json.dumps(child(args.model, args.texts, args.answers, args.batch_size, json.loads(args.overrides))))
         return
@@ -274,7 +391,12 @@ def main() -> None:
     model = Path(args.model)
     built: Dict[str, Path] = {}
     build_seconds: Dict[str, float] = {}
-    builds = {k: BUILDS[k] for k in ("int8", "bf16", "bf16-compile")} if args.main_only or args.lengths_only else BUILDS
+    if args.components_only:
+        builds = {k: BUILDS[k] for k in ("bf16", "bf16-compile")}
+    elif args.main_only or args.lengths_only:
+        builds = {k: BUILDS[k] for k in ("int8", "bf16", "bf16-compile")}
+    else:
+        builds = BUILDS
     for i, (name, options) in enumerate(builds.items()):
         built[name] = work / f"build-{name}"
         if (built[name] / "config.cfg").exists() and args.reuse_builds:
@@ -286,13 +408,19 @@ def main() -> None:
                     "optimize_seconds": build_seconds, "cpu_count": __import__("os").cpu_count(), "cpu": cpu_info(),
                     "load_average_at_start": __import__("os").getloadavg()}
 
-    main_variants = {fp32: model, INT8: built["int8"], BF16: built["bf16"], BF16C: built["bf16-compile"]}
-    unpadded = {BF16_NOPAD: (built["bf16"], {"pad_multiple": 0}), BF16C_NOPAD: (built["bf16-compile"], {"pad_multiple": 0})}
-
     def save() -> None:
         result["seconds"] = time.perf_counter() - t0
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(result, indent=2))
+
+    if args.components_only:
+        result["components"] = components({fp32: model, BF16: built["bf16"], BF16C: built["bf16-compile"]},
+                                          paths["ablation"], args.repeats, args.batch_size, log)
+        save()
+        print(report({"components": result["components"]}))
+        return
+    main_variants = {fp32: model, INT8: built["int8"], BF16: built["bf16"], BF16C: built["bf16-compile"]}
+    unpadded = {BF16_NOPAD: (built["bf16"], {"pad_multiple": 0}), BF16C_NOPAD: (built["bf16-compile"], {"pad_multiple": 0})}
 
     if args.lengths_only:
         result["lengths"] = {f"{n} words": alternate(main_variants, paths[f"len{n}"], work, args.repeats, args.batch_size,
