@@ -4,7 +4,8 @@ A cheap first stage of issue 17's fused model: the shared encoder (all-MiniLM-L6
 frozen, over EVERY window of each note; its token vectors are pooled (mean + max over all windows)
 and cached. Linear heads (LinearSVC) are fit on TF-IDF word 1-2 grams (the baseline), on the pooled
 vectors, and on both side by side (fused); and, as the ablation for whole-note pooling, on the first
-window's pooled vectors only. Every system is tuned the same way on dev: C (and the dense
+window's pooled vectors only; and on the note's sentence embedding (the pooling
+all-MiniLM-L6-v2 was trained for), alone and beside TF-IDF. Every system is tuned the same way on dev: C (and the dense
 features' weight) by dev macro-F1 after per-label threshold tuning (multi-label:
 spacy_medllm.textcat.metrics.tune_thresholds; exclusive: per-label offsets,
 spacy_medllm.textcat.thresholds.tune_offsets); test is scored once with the chosen settings.
@@ -29,6 +30,7 @@ from spacy_medllm.textcat.thresholds import tune_offsets
 
 C_GRID = [0.1, 0.3, 1.0, 3.0, 10.0]
 DENSE_WEIGHTS = [0.5, 1.0, 2.0]
+DENSE_WEIGHTS_WIDE = [0.25] + DENSE_WEIGHTS  # the sentence embedding: dev chose the lowest in a probe
 
 
 def load_split(corpus: Path, split: str):
@@ -42,7 +44,9 @@ def load_split(corpus: Path, split: str):
 
 class Encoder:
     """Frozen MiniLM over every window of a note; returns mean+max pooled token vectors of all
-    windows and, for the ablation, of the first window only."""
+    windows, for the ablation those of the first window only, and the note's sentence embedding
+    the way all-MiniLM-L6-v2 was trained to give one (each window's mean over all its pieces,
+    L2-normalised), averaged over the windows."""
 
     def __init__(self, model_dir: str, window: int = 256, batch_size: int = 32, threads: int = 2):
         import torch
@@ -72,6 +76,7 @@ class Encoder:
         counts = np.zeros(len(texts))
         maxes = np.full((len(texts), dim), -np.inf)
         first = np.zeros((len(texts), 2 * dim))
+        sentence = np.zeros((len(texts), dim))
         first_seen = set()
         bar = range(0, len(order), self.batch_size)
         if progress:
@@ -94,11 +99,14 @@ class Encoder:
                 sums[n] += vecs.sum(axis=0)
                 counts[n] += len(vecs)
                 maxes[n] = np.maximum(maxes[n], vecs.max(axis=0))
+                window = hidden[r, :len(chunks[i])].mean(axis=0)
+                sentence[n] += window / (np.linalg.norm(window) + 1e-12)
                 if n not in first_seen and (i == 0 or owners[i - 1] != n):  # the note's first window
                     first[n] = np.concatenate([vecs.mean(axis=0), vecs.max(axis=0)])
                     first_seen.add(n)
         whole = np.concatenate([sums / counts[:, None], maxes], axis=1)
-        return whole, first
+        windows = np.bincount(owners, minlength=len(texts))[:, None]
+        return whole, first, sentence / np.maximum(windows, 1)
 
 
 def cached_features(encoder: Encoder, texts, cache: Path):
@@ -106,14 +114,15 @@ def cached_features(encoder: Encoder, texts, cache: Path):
     path = cache.with_name(f"{cache.stem}_{key}.npz")
     if path.exists():
         z = np.load(path)
-        return z["whole"], z["first"]
-    whole, first = encoder(texts, progress=True)
+        if "sentence" in z:  # a cache written before the sentence embeddings is recomputed
+            return z["whole"], z["first"], z["sentence"]
+    whole, first, sentence = encoder(texts, progress=True)
     import io
 
     buf = io.BytesIO()
-    np.savez(buf, whole=whole, first=first)
+    np.savez(buf, whole=whole, first=first, sentence=sentence)
     atomic_write_bytes(path, buf.getvalue())
-    return whole, first
+    return whole, first, sentence
 
 
 def fit_predict(x_train, gold_train, labels, multi_label, C, seed):
@@ -203,7 +212,7 @@ def main():
     encode_seconds = time.perf_counter() - start
     vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2).fit(data["train"][0])
     tfidf = {s: vec.transform(data[s][0]) for s in data}
-    scalers = [StandardScaler().fit(dense["train"][k]) for k in (0, 1)]
+    scalers = [StandardScaler().fit(dense["train"][k]) for k in (0, 1, 2)]
 
     def dense_feats(split, which):
         return normalize(scalers[which].transform(dense[split][which]))
@@ -213,6 +222,9 @@ def main():
         "minilm_whole_note_linearsvc": (lambda s, w: dense_feats(s, 0), (None,)),
         "fused_tfidf_minilm_first_window": (lambda s, w: hstack([tfidf[s], csr_matrix(w * dense_feats(s, 1))]).tocsr(), DENSE_WEIGHTS),
         "fused_tfidf_minilm_whole_note": (lambda s, w: hstack([tfidf[s], csr_matrix(w * dense_feats(s, 0))]).tocsr(), DENSE_WEIGHTS),
+        "minilm_sentence_embedding_linearsvc": (lambda s, w: dense_feats(s, 2), (None,)),
+        "fused_tfidf_minilm_sentence_embedding": (
+            lambda s, w: hstack([tfidf[s], csr_matrix(w * dense_feats(s, 2))]).tocsr(), DENSE_WEIGHTS_WIDE),
     }
     results = {}
     for name, (feats, weights) in systems.items():
