@@ -77,17 +77,25 @@ def notes_of_length(notes: List[str], n_words: int, total_words: int) -> List[st
 
 
 # --------------------------------------------------------------------------- child process
-def child(model: str, texts_path: str, answers_path: str, batch_size: int, overrides: dict) -> dict:
+def load_warm(model: str, texts_path: str, batch_size: int, overrides: dict):
+    """The pipeline (transformer model settings overridden) after a warm-up on 8 notes, and the notes."""
     import spacy
     import torch
-
-    from spacy_medllm.optimize.agreement import doc_answers
 
     torch.set_num_threads(max(1, torch.get_num_threads()))
     texts = json.loads(Path(texts_path).read_text(encoding="utf8"))
     config = {"components": {"transformer": {"model": overrides}}} if overrides else {}
     nlp = spacy.load(model, config=config)
-    list(nlp.pipe(texts[:8], batch_size=batch_size))  # warm-up
+    list(nlp.pipe(texts[:8], batch_size=batch_size))
+    return nlp, texts
+
+
+def child(model: str, texts_path: str, answers_path: str, batch_size: int, overrides: dict) -> dict:
+    import torch
+
+    from spacy_medllm.optimize.agreement import doc_answers
+
+    nlp, texts = load_warm(model, texts_path, batch_size, overrides)
     answers, n_words = [], 0
     with torch.inference_mode():
         start = time.perf_counter()
@@ -150,14 +158,9 @@ def component_times(nlp, texts: List[str], batch_size: int) -> dict:
 
 
 def components_child(model: str, texts_path: str, batch_size: int, overrides: dict) -> dict:
-    import spacy
     import torch
 
-    torch.set_num_threads(max(1, torch.get_num_threads()))
-    texts = json.loads(Path(texts_path).read_text(encoding="utf8"))
-    config = {"components": {"transformer": {"model": overrides}}} if overrides else {}
-    nlp = spacy.load(model, config=config)
-    list(nlp.pipe(texts[:8], batch_size=batch_size))  # warm-up, before the clock is attached
+    nlp, texts = load_warm(model, texts_path, batch_size, overrides)  # warmed up before the clock is attached
     with torch.inference_mode():
         return component_times(nlp, texts, batch_size)
 
@@ -169,13 +172,7 @@ def components(variants: Dict[str, object], texts: Path, repeats: int, batch_siz
     runs: Dict[str, List[dict]] = {name: [] for name in variants}
     for r in range(repeats):
         for name, variant in variants.items():
-            model, overrides = variant if isinstance(variant, tuple) else (variant, {})
-            cmd = [sys.executable, "-m", "benchmarks.speed", "--components-child", str(model), "--texts", str(texts),
-                   "--batch-size", str(batch_size), "--overrides", json.dumps(overrides)]
-            out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-            if out.returncode != 0:
-                raise RuntimeError(f"child failed for {model}: {out.stderr[-2000:]}")
-            runs[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            runs[name].append(run_child(variant, texts, "", batch_size, mode="--components-child"))
             log(f"round {r + 1}/{repeats} [stages] {name}: {runs[name][-1]['total']:.2f} s, "
                 f"encoder {runs[name][-1]['encoder']:.2f} s")
     return summarize_stages(runs, len(json.loads(texts.read_text(encoding="utf8"))))
@@ -197,9 +194,10 @@ def summarize_stages(runs: Dict[str, List[dict]], notes: int) -> Dict[str, dict]
     return summary
 
 
-def run_child(variant, texts: Path, answers: str, batch_size: int) -> dict:
+def run_child(variant, texts: Path, answers: str, batch_size: int, mode: str = "--child") -> dict:
+    """One measurement in a fresh process (mode: --child for nlp.pipe, --components-child for stages)."""
     model, overrides = variant if isinstance(variant, tuple) else (variant, {})
-    cmd = [sys.executable, "-m", "benchmarks.speed", "--child", str(model), "--texts", str(texts),
+    cmd = [sys.executable, "-m", "benchmarks.speed", mode, str(model), "--texts", str(texts),
            "--answers", answers, "--batch-size", str(batch_size), "--overrides", json.dumps(overrides)]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
