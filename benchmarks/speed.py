@@ -110,7 +110,7 @@ def child(model: str, texts_path: str, answers_path: str, batch_size: int, overr
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def encoder_timer(nlp) -> Dict[str, float]:
+def encoder_timer(nlp) -> dict:
     """Wrap the transformer's encoder calls so their seconds add up in the returned dict: the
     torch module's forward (fp32 pipelines) or the optimized shim's encode (everything around
     them, tokenizer calls and offset alignment included, stays in the component's own time)."""

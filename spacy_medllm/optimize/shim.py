@@ -147,7 +147,6 @@ class WindowShim(Shim):
             result["pooler_output"] = pooled
         return result
 
-
     def _feed(self, columns: numpy.ndarray) -> numpy.ndarray:
         """One encoder input of a sub-batch, zero-padded on the right to a multiple of pad_multiple
         (zero attention mask: the padding is not attended to; zero ids: any id would do)."""
